@@ -1,0 +1,67 @@
+//! The typed compose project: plain owned data, ordered maps, no I/O.
+//!
+//! Owns: [`Project`] and the types under it. Values are in canonical (long)
+//! form with paths resolved and variables interpolated; `Serialize` prints the
+//! shape `docker compose config` prints. Extension (`x-`) fields ride along in
+//! `extensions` maps that the `config` renderer splices back in.
+
+pub mod build;
+pub mod deploy;
+pub mod forms;
+pub mod mounts;
+pub mod resources;
+pub mod service;
+
+use std::path::PathBuf;
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+pub use build::Build;
+pub use mounts::{MountType, Port, ServiceVolume};
+pub use resources::{FileObject, Model, Network, Volume};
+pub use service::{Condition, Dependency, Service};
+
+/// Extension fields (`x-*`) of one object, as JSON values.
+pub type Extensions = IndexMap<String, serde_json::Value>;
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Project {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub services: IndexMap<String, Service>,
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub networks: IndexMap<String, Network>,
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub volumes: IndexMap<String, Volume>,
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub secrets: IndexMap<String, FileObject>,
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub configs: IndexMap<String, FileObject>,
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub models: IndexMap<String, Model>,
+    /// Accepted and ignored, as compose does (it is obsolete).
+    #[serde(default, skip_serializing)]
+    pub version: Option<String>,
+    /// Where relative paths resolve.
+    #[serde(skip)]
+    pub working_dir: PathBuf,
+    /// The compose files, in load order.
+    #[serde(skip)]
+    pub config_files: Vec<PathBuf>,
+    /// Services left out because their profiles are not enabled.
+    #[serde(skip)]
+    pub disabled_services: IndexMap<String, Service>,
+    /// `x-` fields: "" for the top level, `services.NAME`, `volumes.NAME`, ...
+    #[serde(skip)]
+    pub extensions: IndexMap<String, Extensions>,
+}
+
+impl Project {
+    /// Replica count: `scale`, else `deploy.replicas`, else 1.
+    pub fn replicas(service: &Service) -> u32 {
+        service.scale.or_else(|| service.deploy.as_ref().and_then(|d| d.replicas)).unwrap_or(1)
+    }
+}
