@@ -40,7 +40,7 @@ pub struct GlobalArgs {
     #[arg(long = "env-file", global = true, value_name = "FILE")]
     pub env_files: Vec<PathBuf>,
     /// Profiles to enable (repeatable)
-    #[arg(long = "profile", global = true, value_name = "PROFILE")]
+    #[arg(id = "profile", long = "profile", global = true, value_name = "PROFILE")]
     pub profiles: Vec<String>,
     /// More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides
     #[arg(short = 'v', long = "verbose", global = true, action = clap::ArgAction::Count)]
@@ -114,5 +114,16 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> Result<ExitCode, Error
             println!("rcompose version {}", env!("CARGO_PKG_VERSION"));
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
     }
 }

@@ -242,7 +242,7 @@ impl<'de, 'a> de::Deserializer<'de> for NodeDe<'a> {
             },
             _ => Err(de::Error::invalid_type(self.unexpected(), &"a boolean (true or false)")),
         }
-        .map_err(|e: DeError| e.or_span(span))
+        .map_err(|e: DeError| DeError { help: Some("write `true` or `false`".into()), ..e.or_span(span) })
     }
 
     number_method!(deserialize_i8, i8, visit_i8, "a small integer");

@@ -49,8 +49,8 @@ pub fn find_default(dir: &Path) -> Result<Vec<PathBuf>, Problem> {
 
 /// Reads, parses, interpolates and normalises one file. Problems are pushed;
 /// `None` means the file could not be used at all.
-pub fn read_document(path: &Path, sources: &mut SourceMap, vars: &dyn Lookup, problems: &mut Problems, unset: &mut Vec<String>) -> Option<Node> {
-    let shown = path.display().to_string();
+pub fn read_document(path: &Path, cwd: &Path, sources: &mut SourceMap, vars: &dyn Lookup, problems: &mut Problems, unset: &mut Vec<String>) -> Option<Node> {
+    let shown = path.strip_prefix(cwd).unwrap_or(path).display().to_string();
     let bytes = match std::fs::metadata(path).and_then(|m| {
         if m.len() > MAX_FILE_BYTES {
             Err(std::io::Error::other(format!("the file is larger than {} MiB", MAX_FILE_BYTES >> 20)))

@@ -73,12 +73,14 @@ pub struct Session {
     pub process_env: Vars,
     pub unset: Vec<String>,
     pub home: Option<PathBuf>,
+    /// Diagnostics name files relative to this directory.
+    pub cwd: PathBuf,
 }
 
 impl Session {
     /// Reads one file with the current variables.
     pub fn read(&mut self, path: &Path) -> Option<Node> {
-        files::read_document(path, &mut self.sources, &self.vars, &mut self.problems, &mut self.unset)
+        files::read_document(path, &self.cwd, &mut self.sources, &self.vars, &mut self.problems, &mut self.unset)
     }
 
     /// Reads a file named by `extends.file`.
@@ -102,6 +104,7 @@ pub fn load(opts: &LoadOptions) -> Result<Loaded, LoadFailure> {
         process_env: opts.environ.clone(),
         unset: Vec::new(),
         home,
+        cwd: opts.cwd.clone(),
     };
     let fail = |session: Session| LoadFailure { problems: session.problems, sources: session.sources };
 

@@ -51,6 +51,11 @@ impl<'a> Builder<'a> {
         while let Some(next) = parser.next_event() {
             let (event, span) = next.map_err(|e| {
                 let at = e.marker().index();
+                if e.info().contains("recursion limit") {
+                    return Problem::new("rcompose::yaml_too_deep", format!("values nest deeper than the YAML reader allows ({})", e.info()))
+                        .at(self.span(at, at + 1))
+                        .help("compose files never need this depth; check the file was generated correctly");
+                }
                 Problem::new("rcompose::yaml_syntax", format!("invalid YAML: {}", e.info()))
                     .at(self.span(at, at + 1))
                     .label("here")

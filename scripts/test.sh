@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The test command: prepares what the tests need (test images when a Docker
+# engine answers), then runs every test. Set RCOMPOSE_REQUIRE_ENGINE=1 to make
+# the end-to-end tests mandatory instead of skipping when no engine answers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if docker info >/dev/null 2>&1; then
+  if [ -f scripts/test-images.sh ]; then
+    bash scripts/test-images.sh
+  fi
+elif [ "${RCOMPOSE_REQUIRE_ENGINE:-0}" = "1" ]; then
+  echo "error: no Docker engine answers, and RCOMPOSE_REQUIRE_ENGINE=1" >&2
+  exit 1
+fi
+
+cargo test --locked "$@"

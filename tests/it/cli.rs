@@ -1,0 +1,56 @@
+//! The binary: flags, environment variables, output formats, exit codes.
+
+use crate::support::{project, rcompose};
+
+const STACK: &str = "services:\n  web:\n    image: nginx\n    depends_on: [db]\n    profiles: [web]\n  db:\n    image: postgres\n    volumes: ['data:/var/lib/postgresql/data']\nvolumes:\n  data:\n";
+
+fn stdout(o: &std::process::Output) -> String {
+    assert!(o.status.success(), "failed: {}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+#[test]
+fn config_lists() {
+    let dir = project(&[("compose.yaml", STACK)]);
+    assert_eq!(stdout(&rcompose(dir.path(), &["config", "--services"], &[])), "db\n");
+    assert_eq!(stdout(&rcompose(dir.path(), &["--profile", "web", "config", "--services"], &[])), "web\ndb\n");
+    assert_eq!(stdout(&rcompose(dir.path(), &["config", "--volumes"], &[])), "data\n");
+    assert_eq!(stdout(&rcompose(dir.path(), &["config", "--profiles"], &[])), "web\n");
+    assert_eq!(stdout(&rcompose(dir.path(), &["config", "--images"], &[])), "postgres\n");
+    assert_eq!(stdout(&rcompose(dir.path(), &["config", "-q"], &[])), "");
+}
+
+#[test]
+fn config_json_and_yaml_agree() {
+    let dir = project(&[("compose.yaml", STACK)]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&rcompose(dir.path(), &["-p", "demo", "config", "--format", "json"], &[]))).unwrap();
+    let yaml: serde_json::Value = serde_yaml::from_str(&stdout(&rcompose(dir.path(), &["-p", "demo", "config"], &[]))).unwrap();
+    assert_eq!(json, yaml);
+    assert_eq!(json["name"], "demo");
+    assert_eq!(json["volumes"]["data"]["name"], "demo_data");
+}
+
+#[test]
+fn project_name_from_env_and_file_flag() {
+    let dir = project(&[("stack.yml", STACK)]);
+    let out = stdout(&rcompose(dir.path(), &["-f", "stack.yml", "config", "--format", "json"], &[("COMPOSE_PROJECT_NAME", "envname")]));
+    assert!(out.contains("\"name\": \"envname\""), "{out}");
+}
+
+#[test]
+fn bad_file_exits_non_zero_with_location() {
+    let dir = project(&[("compose.yaml", "services:\n  web:\n    imgae: nginx\n")]);
+    let out = rcompose(dir.path(), &["config"], &[]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("compose.yaml:3:5"), "{err}");
+    assert!(err.contains("did you mean `image`"), "{err}");
+}
+
+#[test]
+fn missing_file_is_a_clear_error() {
+    let dir = project(&[]);
+    let out = rcompose(dir.path(), &["config"], &[]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no configuration file provided"));
+}

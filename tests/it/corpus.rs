@@ -1,0 +1,48 @@
+//! Real compose files (docker/awesome-compose, CC0): each loads, and
+//! `rcompose config --format json` equals what docker compose v2 printed for
+//! it (tests/fixtures/awesome-compose/*/expected.json, made by
+//! scripts/gen-peer-fixtures.sh).
+
+use std::path::Path;
+
+use crate::support::{fixtures, rcompose};
+
+fn compose_file(dir: &Path) -> Option<String> {
+    ["compose.yaml", "compose.yml"].iter().find(|n| dir.join(n).is_file()).map(|n| n.to_string())
+}
+
+#[test]
+fn awesome_compose_matches_docker_compose_v2() {
+    let root = fixtures().join("awesome-compose");
+    let mut cases: Vec<_> = std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+    cases.sort();
+    assert!(cases.len() >= 39, "expected the 39 awesome-compose samples, found {}", cases.len());
+    let mut failures = Vec::new();
+    for dir in &cases {
+        let name = dir.file_name().unwrap().to_string_lossy().to_string();
+        let Some(file) = compose_file(dir) else { continue };
+        let out = rcompose(dir, &["-f", &file, "config", "--format", "json"], &[]);
+        let expected_path = dir.join("expected.json");
+        if !expected_path.exists() {
+            if !out.status.success() {
+                failures.push(format!("{name}: failed: {}", String::from_utf8_lossy(&out.stderr)));
+            }
+            continue;
+        }
+        if !out.status.success() {
+            failures.push(format!("{name}: rcompose failed: {}", String::from_utf8_lossy(&out.stderr)));
+            continue;
+        }
+        let actual = String::from_utf8_lossy(&out.stdout).replace(dir.to_str().unwrap(), "@PROJECT_DIR@");
+        let actual: serde_json::Value = serde_json::from_str(&actual).unwrap();
+        let expected: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&expected_path).unwrap()).unwrap();
+        if actual != expected {
+            failures.push(format!(
+                "{name}: differs from docker compose v2\n--- expected\n{}\n--- actual\n{}",
+                serde_json::to_string_pretty(&expected).unwrap(),
+                serde_json::to_string_pretty(&actual).unwrap()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} samples differ:\n{}", failures.len(), cases.len(), failures.join("\n\n"));
+}

@@ -1,0 +1,10 @@
+//! The one integration test binary: loader fixtures, diagnostics as rendered
+//! text, hostile input, the CLI, and (where an engine answers) end-to-end.
+
+mod support;
+
+mod cli;
+mod corpus;
+mod diagnostics;
+mod hostile;
+mod loader;
