@@ -56,6 +56,46 @@ pub fn config_yaml(project: &Project) -> String {
     serde_yaml::to_string(&config_value(project)).expect("yaml")
 }
 
+/// The JSON Schema of the files rcompose accepts, generated from the model.
+/// Every closed object also admits `x-` extension keys.
 pub fn schema_json() -> String {
-    String::from("{}\n")
+    let generator = schemars::generate::SchemaSettings::draft07().into_generator();
+    let schema = generator.into_root_schema_for::<Project>();
+    let mut value = schema.to_value();
+    if let Value::Object(root) = &mut value {
+        root.insert("$id".into(), Value::String("https://rcompose.dev/schema/compose.schema.json".into()));
+        root.insert("title".into(), Value::String("Compose file accepted by rcompose".into()));
+        if let Some(Value::Object(props)) = root.get_mut("properties") {
+            props.insert("include".into(), serde_json::json!({
+                "type": "array",
+                "items": {"oneOf": [
+                    {"type": "string"},
+                    {"type": "object", "properties": {
+                        "path": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+                        "project_directory": {"type": "string"},
+                        "env_file": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
+                    }, "required": ["path"], "additionalProperties": false}
+                ]}
+            }));
+        }
+    }
+    allow_extensions(&mut value);
+    let mut text = serde_json::to_string_pretty(&value).expect("schema serializes");
+    text.push('\n');
+    text
+}
+
+fn allow_extensions(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            if m.get("additionalProperties") == Some(&Value::Bool(false)) {
+                m.insert("patternProperties".into(), serde_json::json!({"^x-": {}}));
+            }
+            for child in m.values_mut() {
+                allow_extensions(child);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(allow_extensions),
+        _ => {}
+    }
 }

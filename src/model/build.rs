@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::forms::{env_map, string_map, ByteSize, StringList};
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Build {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -17,10 +17,13 @@ pub struct Build {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub entitlements: Vec<String>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty", deserialize_with = "env_map")]
+    #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub args: IndexMap<String, Option<String>>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty", deserialize_with = "env_map")]
+    #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub ssh: IndexMap<String, Option<String>>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty", deserialize_with = "string_map")]
+    #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub labels: IndexMap<String, String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cache_from: Vec<String>,
@@ -29,6 +32,7 @@ pub struct Build {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub no_cache: Option<bool>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty", deserialize_with = "string_map")]
+    #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub additional_contexts: IndexMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<String>,
@@ -43,16 +47,19 @@ pub struct Build {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shm_size: Option<ByteSize>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(schema_with = "crate::model::schema::extra_hosts")]
     pub extra_hosts: IndexMap<String, Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub isolation: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privileged: Option<bool>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(schema_with = "crate::model::schema::short_or_long_list::<super::service::FileRef>")]
     pub secrets: Vec<super::service::FileRef>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(schema_with = "crate::model::schema::ulimits")]
     pub ulimits: IndexMap<String, super::service::Ulimit>,
     #[serde(default, skip_serializing_if = "StringList::is_empty")]
     pub platforms: StringList,

@@ -351,3 +351,21 @@ mod tests {
         assert!(ByteSize::parse("1e400").is_err());
     }
 }
+
+macro_rules! plain_schema {
+    ($ty:ty, $name:literal, $schema:tt) => {
+        impl schemars::JsonSchema for $ty {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                $name.into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!($schema)
+            }
+        }
+    };
+}
+
+plain_schema!(Command, "command", {"oneOf": [{"type": "null"}, {"type": "string"}, {"type": "array", "items": {"type": "string"}}]});
+plain_schema!(StringList, "string_or_list", {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]});
+plain_schema!(Duration, "duration", {"type": ["string", "number"], "description": "A duration such as 30s, 1m30s, 500ms or 2h"});
+plain_schema!(ByteSize, "byte_size", {"type": ["string", "integer"], "description": "A size in bytes, or with a unit: 512m, 1g"});

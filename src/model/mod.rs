@@ -10,6 +10,7 @@ pub mod deploy;
 pub mod forms;
 pub mod mounts;
 pub mod resources;
+pub mod schema;
 pub mod service;
 
 use std::path::PathBuf;
@@ -25,7 +26,7 @@ pub use service::{Condition, Dependency, Service};
 /// Extension fields (`x-*`) of one object, as JSON values.
 pub type Extensions = IndexMap<String, serde_json::Value>;
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Project {
     #[serde(default)]
@@ -33,12 +34,16 @@ pub struct Project {
     #[serde(default)]
     pub services: IndexMap<String, Service>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(schema_with = "schema::nullable_map::<Network>")]
     pub networks: IndexMap<String, Network>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(schema_with = "schema::nullable_map::<Volume>")]
     pub volumes: IndexMap<String, Volume>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(schema_with = "schema::nullable_map::<FileObject>")]
     pub secrets: IndexMap<String, FileObject>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(schema_with = "schema::nullable_map::<FileObject>")]
     pub configs: IndexMap<String, FileObject>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub models: IndexMap<String, Model>,

@@ -10,7 +10,7 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Port {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -19,8 +19,10 @@ pub struct Port {
     pub mode: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host_ip: Option<String>,
+    #[schemars(schema_with = "crate::model::schema::number_or_string")]
     pub target: u16,
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "published")]
+    #[schemars(schema_with = "crate::model::schema::number_or_string")]
     pub published: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<String>,
@@ -33,7 +35,7 @@ fn published<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D
     Ok(t)
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum MountType {
     #[default]
@@ -45,7 +47,7 @@ pub enum MountType {
     Image,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceVolume {
     #[serde(rename = "type")]
@@ -67,7 +69,7 @@ pub struct ServiceVolume {
     pub image: Option<ImageOptions>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BindOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -78,7 +80,7 @@ pub struct BindOptions {
     pub selinux: Option<String>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VolumeOptions {
     #[serde(default, skip_serializing_if = "is_false")]
@@ -87,7 +89,7 @@ pub struct VolumeOptions {
     pub subpath: Option<String>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TmpfsOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -96,7 +98,7 @@ pub struct TmpfsOptions {
     pub mode: Option<u32>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ImageOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]

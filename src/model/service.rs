@@ -16,16 +16,18 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Service {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub profiles: Vec<String>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty", deserialize_with = "string_map")]
+    #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub annotations: IndexMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "crate::model::schema::string_or::<crate::model::build::Build>")]
     pub build: Option<Build>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub develop: Option<Develop>,
@@ -52,6 +54,7 @@ pub struct Service {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cpu_rt_runtime: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "crate::model::schema::number_or_string")]
     pub cpus: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cpuset: Option<String>,
@@ -60,18 +63,21 @@ pub struct Service {
     #[serde(default)]
     pub command: Option<Command>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(schema_with = "crate::model::schema::short_or_long_list::<FileRef>")]
     pub configs: Vec<FileRef>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub container_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_spec: Option<CredentialSpec>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(schema_with = "crate::model::schema::names_or_map::<Dependency>")]
     pub depends_on: IndexMap<String, Dependency>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deploy: Option<Deploy>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub device_cgroup_rules: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(schema_with = "crate::model::schema::short_or_long_list::<Device>")]
     pub devices: Vec<Device>,
     #[serde(default, skip_serializing_if = "StringList::is_empty")]
     pub dns: StringList,
@@ -86,21 +92,28 @@ pub struct Service {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<Provider>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty", deserialize_with = "env_map")]
+    #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub environment: IndexMap<String, Option<String>>,
     /// Kept for `config` output; its contents are merged into `environment`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(schema_with = "crate::model::schema::env_files")]
     pub env_file: Vec<EnvFile>,
     #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "text_vec")]
+    #[schemars(schema_with = "crate::model::schema::scalar_list")]
     pub expose: Vec<String>,
     #[serde(default, skip_serializing)]
+    #[schemars(schema_with = "crate::model::schema::string_or::<Extends>")]
     pub extends: Option<Extends>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub external_links: Vec<String>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(schema_with = "crate::model::schema::extra_hosts")]
     pub extra_hosts: IndexMap<String, Vec<String>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "text_vec")]
+    #[schemars(schema_with = "crate::model::schema::scalar_list")]
     pub group_add: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(schema_with = "crate::model::schema::gpus")]
     pub gpus: Vec<DeviceRequest>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hostname: Option<String>,
@@ -115,6 +128,7 @@ pub struct Service {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub isolation: Option<String>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty", deserialize_with = "string_map")]
+    #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub labels: IndexMap<String, String>,
     #[serde(default, skip_serializing_if = "StringList::is_empty")]
     pub label_file: StringList,
@@ -133,10 +147,12 @@ pub struct Service {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memswap_limit: Option<ByteSize>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(schema_with = "crate::model::schema::names_or_map::<ServiceModel>")]
     pub models: IndexMap<String, Option<ServiceModel>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network_mode: Option<String>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(schema_with = "crate::model::schema::names_or_map::<ServiceNetwork>")]
     pub networks: IndexMap<String, Option<ServiceNetwork>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oom_kill_disable: Option<bool>,
@@ -149,6 +165,7 @@ pub struct Service {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(schema_with = "crate::model::schema::short_or_long_list::<Port>")]
     pub ports: Vec<Port>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privileged: Option<bool>,
@@ -165,6 +182,7 @@ pub struct Service {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale: Option<u32>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(schema_with = "crate::model::schema::short_or_long_list::<FileRef>")]
     pub secrets: Vec<FileRef>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub security_opt: Vec<String>,
@@ -177,14 +195,17 @@ pub struct Service {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop_signal: Option<String>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty", deserialize_with = "string_map")]
+    #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub storage_opt: IndexMap<String, String>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty", deserialize_with = "string_map")]
+    #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub sysctls: IndexMap<String, String>,
     #[serde(default, skip_serializing_if = "StringList::is_empty")]
     pub tmpfs: StringList,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tty: Option<bool>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(schema_with = "crate::model::schema::ulimits")]
     pub ulimits: IndexMap<String, Ulimit>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_api_socket: Option<bool>,
@@ -195,6 +216,7 @@ pub struct Service {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uts: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(schema_with = "crate::model::schema::short_or_long_list::<ServiceVolume>")]
     pub volumes: Vec<ServiceVolume>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub volumes_from: Vec<String>,
@@ -212,7 +234,7 @@ impl StringList {
     }
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Condition {
     #[default]
@@ -221,7 +243,7 @@ pub enum Condition {
     ServiceCompletedSuccessfully,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Dependency {
     pub condition: Condition,
@@ -235,10 +257,11 @@ fn yes() -> bool {
     true
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Healthcheck {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(schema_with = "crate::model::schema::string_or_list")]
     pub test: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<Duration>,
@@ -255,7 +278,7 @@ pub struct Healthcheck {
 }
 
 /// A service's reference to a top-level secret or config.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FileRef {
     pub source: String,
@@ -269,7 +292,7 @@ pub struct FileRef {
     pub mode: Option<u32>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceNetwork {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -285,6 +308,7 @@ pub struct ServiceNetwork {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mac_address: Option<String>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty", deserialize_with = "string_map")]
+    #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub driver_opts: IndexMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<i64>,
@@ -292,7 +316,7 @@ pub struct ServiceNetwork {
     pub gw_priority: Option<i64>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceModel {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -301,7 +325,7 @@ pub struct ServiceModel {
     pub model_var: Option<String>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnvFile {
     pub path: String,
@@ -311,7 +335,7 @@ pub struct EnvFile {
     pub format: Option<String>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Extends {
     pub service: String,
@@ -319,16 +343,17 @@ pub struct Extends {
     pub file: Option<String>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Logging {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<String>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty", deserialize_with = "string_map")]
+    #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub options: IndexMap<String, String>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Ulimit {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -339,7 +364,7 @@ pub struct Ulimit {
     pub hard: Option<i64>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Device {
     pub source: String,
@@ -349,7 +374,7 @@ pub struct Device {
     pub permissions: Option<String>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeviceRequest {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -361,10 +386,11 @@ pub struct DeviceRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<String>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty", deserialize_with = "string_map")]
+    #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub options: IndexMap<String, String>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CredentialSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -375,7 +401,7 @@ pub struct CredentialSpec {
     pub registry: Option<String>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BlkioConfig {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -392,30 +418,31 @@ pub struct BlkioConfig {
     pub weight_device: Vec<BlkioWeight>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BlkioLimit {
     pub path: String,
     pub rate: ByteSize,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BlkioWeight {
     pub path: String,
     pub weight: u16,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Provider {
     #[serde(rename = "type")]
     pub kind: String,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub options: IndexMap<String, serde_json::Value>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Hook {
     pub command: Command,
@@ -426,17 +453,18 @@ pub struct Hook {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub working_dir: Option<String>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty", deserialize_with = "env_map")]
+    #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub environment: IndexMap<String, Option<String>>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Develop {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub watch: Vec<Watch>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Watch {
     pub path: String,

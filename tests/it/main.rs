@@ -8,3 +8,4 @@ mod corpus;
 mod diagnostics;
 mod hostile;
 mod loader;
+mod schema;
