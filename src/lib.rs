@@ -11,9 +11,12 @@
 
 pub mod cli;
 pub mod diag;
+pub mod engine;
 pub mod graph;
 pub mod load;
 pub mod model;
+pub mod progress;
+pub mod reconcile;
 pub mod render;
 
 use std::ffi::OsString;

@@ -1,0 +1,143 @@
+//! The Docker engine, through bollard.
+//!
+//! Owns: connecting (DOCKER_HOST: unix socket, tcp, tcp+TLS with
+//! DOCKER_TLS_VERIFY/DOCKER_CERT_PATH), reading the engine's API version,
+//! and turning engine failures into errors that say what to do. The
+//! reconciler calls these methods; nothing here decides anything.
+
+pub mod labels;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use bollard::Docker;
+use miette::Diagnostic;
+
+/// An API version such as 1.41.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ApiVersion(pub u32, pub u32);
+
+impl ApiVersion {
+    pub fn parse(text: &str) -> Option<ApiVersion> {
+        let (a, b) = text.trim().split_once('.')?;
+        Some(ApiVersion(a.parse().ok()?, b.parse().ok()?))
+    }
+}
+
+impl std::fmt::Display for ApiVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.0, self.1)
+    }
+}
+
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub enum EngineError {
+    #[error("cannot connect to the Docker engine at {host}: {reason}")]
+    #[diagnostic(code(rcompose::engine_unreachable), help("is the Docker daemon running? Check DOCKER_HOST, or start the engine (e.g. `systemctl start docker`)"))]
+    Unreachable { host: String, reason: String },
+    #[error("the engine refused `{action}`: {message}")]
+    #[diagnostic(code(rcompose::engine_error))]
+    Refused { action: String, message: String, status: u16 },
+    #[error("the Docker engine did not answer `{action}` within {seconds} s")]
+    #[diagnostic(code(rcompose::engine_timeout), help("the engine may be overloaded or stuck; check `docker info`, then run the command again"))]
+    Timeout { action: String, seconds: u64 },
+    #[error("{what} needs Docker Engine API {needed} or newer; this engine speaks {have}")]
+    #[diagnostic(code(rcompose::engine_too_old), help("upgrade the Docker engine, or remove this option from the compose file"))]
+    TooOld { what: String, needed: ApiVersion, have: ApiVersion },
+}
+
+impl EngineError {
+    /// Wraps a bollard error for the named action.
+    pub fn from_bollard(action: impl Into<String>, e: bollard::errors::Error) -> EngineError {
+        let action = action.into();
+        match e {
+            bollard::errors::Error::DockerResponseServerError { status_code, message } => {
+                EngineError::Refused { action, message, status: status_code }
+            }
+            other => EngineError::Refused { action, message: other.to_string(), status: 0 },
+        }
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, EngineError::Refused { status: 404, .. })
+    }
+
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, EngineError::Refused { status: 409, .. })
+    }
+}
+
+/// A connected engine.
+#[derive(Clone)]
+pub struct Engine {
+    pub docker: Docker,
+    pub host: String,
+    pub api: ApiVersion,
+}
+
+/// How long one engine call may take before we give up (image pulls and
+/// builds stream and are not bounded by this).
+pub const CALL_TIMEOUT: Duration = Duration::from_secs(120);
+
+impl Engine {
+    /// Connects using DOCKER_HOST (default: the local unix socket) and reads
+    /// the engine's API version.
+    pub async fn connect(env: &HashMap<String, String>) -> Result<Engine, EngineError> {
+        let host = env.get("DOCKER_HOST").cloned().filter(|h| !h.is_empty()).unwrap_or_else(|| "unix:///var/run/docker.sock".into());
+        let unreachable = |reason: String| EngineError::Unreachable { host: host.clone(), reason };
+        let docker = if host.starts_with("unix://") {
+            Docker::connect_with_unix(&host, CALL_TIMEOUT.as_secs(), bollard::API_DEFAULT_VERSION)
+        } else if host.starts_with("tcp://") || host.starts_with("http://") || host.starts_with("https://") {
+            let tls = env.get("DOCKER_TLS_VERIFY").is_some_and(|v| !v.is_empty() && v != "0") || host.starts_with("https://");
+            if tls {
+                let cert_dir = env
+                    .get("DOCKER_CERT_PATH")
+                    .cloned()
+                    .unwrap_or_else(|| format!("{}/.docker", env.get("HOME").cloned().unwrap_or_default()));
+                let dir = std::path::Path::new(&cert_dir);
+                let url = host.replacen("tcp://", "https://", 1);
+                Docker::connect_with_ssl(
+                    &url,
+                    &dir.join("key.pem"),
+                    &dir.join("cert.pem"),
+                    &dir.join("ca.pem"),
+                    CALL_TIMEOUT.as_secs(),
+                    bollard::API_DEFAULT_VERSION,
+                )
+            } else {
+                Docker::connect_with_http(&host, CALL_TIMEOUT.as_secs(), bollard::API_DEFAULT_VERSION)
+            }
+        } else {
+            return Err(unreachable(format!("unsupported DOCKER_HOST scheme in `{host}` (use unix://, tcp:// or https://)")));
+        }
+        .map_err(|e| unreachable(e.to_string()))?;
+        let version = tokio::time::timeout(Duration::from_secs(15), docker.version())
+            .await
+            .map_err(|_| unreachable("no answer within 15 s".into()))?
+            .map_err(|e| unreachable(e.to_string()))?;
+        let api = version.api_version.as_deref().and_then(ApiVersion::parse).unwrap_or(ApiVersion(1, 41));
+        tracing::debug!(%host, %api, "connected to the engine");
+        Ok(Engine { docker, host, api })
+    }
+
+    /// Refuses a feature the engine is too old for.
+    pub fn require(&self, needed: ApiVersion, what: impl Into<String>) -> Result<(), EngineError> {
+        if self.api < needed {
+            return Err(EngineError::TooOld { what: what.into(), needed, have: self.api });
+        }
+        Ok(())
+    }
+}
+
+/// Runs an engine call with the standard time limit and error wrapping.
+pub async fn call<T, F>(action: impl Into<String>, fut: F) -> Result<T, EngineError>
+where
+    F: std::future::Future<Output = Result<T, bollard::errors::Error>>,
+{
+    let action = action.into();
+    match tokio::time::timeout(CALL_TIMEOUT, fut).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(EngineError::from_bollard(action, e)),
+        Err(_) => Err(EngineError::Timeout { action, seconds: CALL_TIMEOUT.as_secs() }),
+    }
+}

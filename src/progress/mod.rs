@@ -1,0 +1,197 @@
+//! Progress of long operations, as events, and the renderers that show them.
+//!
+//! Owns: the [`Event`] vocabulary and the [`Reporter`] trait that the
+//! reconciler pushes into. Renderers: plain lines (CI, pipes,
+//! `--progress plain`), a TTY view, JSON lines (`--progress json`) and quiet.
+//! The reconciler never prints; only reporters do.
+
+use std::io::{IsTerminal, Write};
+use std::sync::Mutex;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum Kind {
+    Network,
+    Volume,
+    Container,
+    Image,
+}
+
+impl Kind {
+    fn label(&self) -> &'static str {
+        match self {
+            Kind::Network => "Network",
+            Kind::Volume => "Volume",
+            Kind::Container => "Container",
+            Kind::Image => "Image",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum Status {
+    Creating,
+    Created,
+    Recreate,
+    Recreated,
+    Starting,
+    Started,
+    Running,
+    Waiting,
+    Healthy,
+    Exited,
+    Stopping,
+    Stopped,
+    Removing,
+    Removed,
+    Warning,
+    Error,
+}
+
+impl Status {
+    fn label(&self) -> &'static str {
+        match self {
+            Status::Creating => "Creating",
+            Status::Created => "Created",
+            Status::Recreate => "Recreate",
+            Status::Recreated => "Recreated",
+            Status::Starting => "Starting",
+            Status::Started => "Started",
+            Status::Running => "Running",
+            Status::Waiting => "Waiting",
+            Status::Healthy => "Healthy",
+            Status::Exited => "Exited",
+            Status::Stopping => "Stopping",
+            Status::Stopped => "Stopped",
+            Status::Removing => "Removing",
+            Status::Removed => "Removed",
+            Status::Warning => "Warning",
+            Status::Error => "Error",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Event {
+    pub kind: Kind,
+    pub name: String,
+    pub status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl Event {
+    pub fn new(kind: Kind, name: impl Into<String>, status: Status) -> Event {
+        Event { kind, name: name.into(), status, detail: None }
+    }
+
+    pub fn detail(mut self, d: impl Into<String>) -> Event {
+        self.detail = Some(d.into());
+        self
+    }
+}
+
+/// Receives progress; implementations decide how (or whether) to show it.
+pub trait Reporter: Send + Sync {
+    fn event(&self, event: Event);
+    /// A warning for the user (orphans, foreign volumes, ...).
+    fn warning(&self, message: &str);
+}
+
+/// How to show progress (`--progress`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Mode {
+    Auto,
+    Tty,
+    Plain,
+    Json,
+    Quiet,
+}
+
+/// Picks a renderer for the mode; `Auto` is `Tty` on a terminal, else `Plain`.
+pub fn reporter(mode: Mode) -> Box<dyn Reporter> {
+    match mode {
+        Mode::Quiet => Box::new(Quiet),
+        Mode::Json => Box::new(JsonLines::default()),
+        Mode::Plain => Box::new(Plain::default()),
+        Mode::Tty => Box::new(Plain { tty: true, ..Plain::default() }),
+        Mode::Auto => Box::new(Plain { tty: std::io::stderr().is_terminal(), ..Plain::default() }),
+    }
+}
+
+pub struct Quiet;
+
+impl Reporter for Quiet {
+    fn event(&self, _: Event) {}
+    fn warning(&self, _: &str) {}
+}
+
+/// One line per event on stderr, like docker compose's plain mode.
+#[derive(Default)]
+pub struct Plain {
+    tty: bool,
+    lock: Mutex<()>,
+}
+
+impl Reporter for Plain {
+    fn event(&self, e: Event) {
+        let _guard = self.lock.lock();
+        let mut err = std::io::stderr().lock();
+        let detail = e.detail.map(|d| format!(" {d}")).unwrap_or_default();
+        let status = if self.tty { colour(e.status) } else { e.status.label().to_string() };
+        let _ = writeln!(err, " {} {}  {status}{detail}", e.kind.label(), e.name);
+    }
+
+    fn warning(&self, message: &str) {
+        let _guard = self.lock.lock();
+        let prefix = if self.tty { "\x1b[33mWARN\x1b[0m" } else { "WARN" };
+        let _ = writeln!(std::io::stderr().lock(), "{prefix}[0000] {message}");
+    }
+}
+
+fn colour(s: Status) -> String {
+    let code = match s {
+        Status::Started | Status::Created | Status::Healthy | Status::Running | Status::Removed | Status::Stopped | Status::Recreated => "32",
+        Status::Error => "31",
+        Status::Warning => "33",
+        _ => "34",
+    };
+    format!("\x1b[{code}m{}\x1b[0m", s.label())
+}
+
+/// One JSON object per line on stderr.
+#[derive(Default)]
+pub struct JsonLines {
+    lock: Mutex<()>,
+}
+
+impl Reporter for JsonLines {
+    fn event(&self, e: Event) {
+        let _guard = self.lock.lock();
+        if let Ok(line) = serde_json::to_string(&e) {
+            let _ = writeln!(std::io::stderr().lock(), "{line}");
+        }
+    }
+
+    fn warning(&self, message: &str) {
+        let _guard = self.lock.lock();
+        let line = serde_json::json!({"warning": message});
+        let _ = writeln!(std::io::stderr().lock(), "{line}");
+    }
+}
+
+/// Collects events in memory (tests and callers that render later).
+#[derive(Default)]
+pub struct Recorder {
+    pub events: Mutex<Vec<Event>>,
+    pub warnings: Mutex<Vec<String>>,
+}
+
+impl Reporter for Recorder {
+    fn event(&self, e: Event) {
+        self.events.lock().expect("lock").push(e);
+    }
+
+    fn warning(&self, message: &str) {
+        self.warnings.lock().expect("lock").push(message.to_string());
+    }
+}

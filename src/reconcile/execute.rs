@@ -1,0 +1,434 @@
+//! Carrying out a plan against the engine.
+//!
+//! Owns: the order and concurrency of engine calls. Networks and volumes
+//! first; then every service at once, each waiting only for its own
+//! dependencies' conditions (started, healthy, completed successfully);
+//! engine calls bounded by COMPOSE_PARALLEL_LIMIT. It makes no decisions:
+//! every operation comes from the plan, and progress goes to a [`Reporter`].
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bollard::models::{HealthStatusEnum, NetworkConnectRequest, NetworkCreateRequest, VolumeCreateRequest};
+use bollard::query_parameters::{
+    CreateContainerOptionsBuilder, RemoveContainerOptionsBuilder, RenameContainerOptionsBuilder, StopContainerOptionsBuilder,
+    WaitContainerOptionsBuilder,
+};
+use futures::StreamExt;
+use miette::Diagnostic;
+use tokio::sync::{watch, Semaphore};
+
+use super::hash::config_hash;
+use super::plan::{image_ref, Op, Plan, Replaced};
+use super::spec::{container_body, endpoint, SpecInput};
+use crate::engine::{call, labels, Engine, EngineError};
+use crate::graph::{EdgeKind, ServiceGraph};
+use crate::model::{Condition, Project};
+use crate::progress::{Event, Kind, Reporter, Status};
+
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub enum ExecError {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Engine(#[from] EngineError),
+    #[error("dependency failed to start: container {container} exited with code {code}")]
+    #[diagnostic(code(rcompose::dependency_exited), help("see its output with `docker logs {container}`"))]
+    DependencyExited { container: String, code: i64 },
+    #[error("container {container} is unhealthy{detail}")]
+    #[diagnostic(code(rcompose::unhealthy), help("see its output with `docker logs {container}`"))]
+    Unhealthy { container: String, detail: String },
+    #[error("service \"{service}\" has no healthcheck, but \"{dependent}\" waits for it to be healthy")]
+    #[diagnostic(code(rcompose::no_healthcheck), help("add a healthcheck to \"{service}\", or use `condition: service_started`"))]
+    NoHealthcheck { service: String, dependent: String },
+    #[error("service \"{service}\" did not complete successfully: exit code {code}")]
+    #[diagnostic(code(rcompose::not_completed))]
+    NotCompleted { service: String, code: i64 },
+    #[error("service \"{service}\" was not started because \"{dependency}\" failed")]
+    #[diagnostic(code(rcompose::dependency_failed))]
+    DependencyFailed { service: String, dependency: String },
+}
+
+/// Runs plans against one engine for one project.
+pub struct Executor<'a> {
+    pub engine: &'a Engine,
+    pub project: &'a Project,
+    pub reporter: &'a dyn Reporter,
+    limit: Arc<Semaphore>,
+}
+
+/// COMPOSE_PARALLEL_LIMIT, or a default.
+pub fn parallel_limit(env: &HashMap<String, String>) -> usize {
+    env.get("COMPOSE_PARALLEL_LIMIT").and_then(|v| v.parse().ok()).filter(|n: &usize| *n > 0).unwrap_or(64)
+}
+
+type Ready = watch::Sender<Option<Result<Vec<String>, String>>>;
+
+impl<'a> Executor<'a> {
+    pub fn new(engine: &'a Engine, project: &'a Project, reporter: &'a dyn Reporter, parallel: usize) -> Self {
+        Executor { engine, project, reporter, limit: Arc::new(Semaphore::new(parallel.max(1))) }
+    }
+
+    async fn permit(&self) -> tokio::sync::SemaphorePermit<'_> {
+        self.limit.acquire().await.expect("semaphore is never closed")
+    }
+
+    fn emit(&self, kind: Kind, name: &str, status: Status) {
+        self.reporter.event(Event::new(kind, name, status));
+    }
+
+    /// Carries out an `up` plan.
+    pub async fn up(&self, plan: &Plan) -> Result<(), ExecError> {
+        for w in &plan.warnings {
+            self.reporter.warning(w);
+        }
+        let resources = plan.ops.iter().filter(|op| matches!(op, Op::CreateNetwork { .. } | Op::CreateVolume { .. }));
+        let results = futures::future::join_all(resources.map(|op| self.resource(op))).await;
+        results.into_iter().collect::<Result<Vec<_>, _>>()?;
+
+        let removals = plan.ops.iter().filter(|op| matches!(op, Op::RemoveContainer { .. }) && !plan.services.iter().any(|s| Some(s.as_str()) == op.service()));
+        let none = HashMap::new();
+        let results = futures::future::join_all(removals.map(|op| self.container_op(op, &none))).await;
+        results.into_iter().collect::<Result<Vec<_>, _>>()?;
+
+        let graph = ServiceGraph::build(self.project);
+        let channels: HashMap<&str, Ready> = plan.services.iter().map(|s| (s.as_str(), watch::channel(None).0)).collect();
+        let tasks = plan.services.iter().map(|s| self.service(s, plan, &graph, &channels));
+        let results = futures::future::join_all(tasks).await;
+        // Report the first real failure, not the "dependency failed" echoes.
+        let mut first_echo = None;
+        for r in results {
+            match r {
+                Err(e @ ExecError::DependencyFailed { .. }) => first_echo = first_echo.or(Some(e)),
+                Err(e) => return Err(e),
+                Ok(()) => {}
+            }
+        }
+        first_echo.map_or(Ok(()), Err)
+    }
+
+    async fn service(&self, name: &str, plan: &Plan, graph: &ServiceGraph, channels: &HashMap<&str, Ready>) -> Result<(), ExecError> {
+        let result = self.service_inner(name, plan, graph, channels).await;
+        let sent = match &result {
+            Ok(ids) => Ok(ids.clone()),
+            Err(e) => Err(e.to_string()),
+        };
+        if let Some(tx) = channels.get(name) {
+            tx.send_replace(Some(sent));
+        }
+        result.map(|_| ())
+    }
+
+    async fn service_inner(&self, name: &str, plan: &Plan, graph: &ServiceGraph, channels: &HashMap<&str, Ready>) -> Result<Vec<String>, ExecError> {
+        let mut dep_containers: HashMap<String, String> = HashMap::new();
+        for (dep, kind) in graph.dependencies(name) {
+            let Some(tx) = channels.get(dep) else { continue };
+            let mut rx = tx.subscribe();
+            let outcome = rx.wait_for(|v| v.is_some()).await.ok().and_then(|v| v.clone());
+            let (condition, required) = match kind {
+                EdgeKind::DependsOn { condition, required, .. } => (condition, required),
+                _ => (Condition::ServiceStarted, true),
+            };
+            let ids = match outcome {
+                Some(Ok(ids)) => ids,
+                _ if !required => {
+                    self.reporter.warning(&format!("optional dependency \"{dep}\" of \"{name}\" failed to start; going on"));
+                    continue;
+                }
+                _ => return Err(ExecError::DependencyFailed { service: name.into(), dependency: dep.into() }),
+            };
+            if let Some(first) = ids.first() {
+                dep_containers.insert(dep.to_string(), first.clone());
+            }
+            let waited = match condition {
+                Condition::ServiceStarted => Ok(()),
+                Condition::ServiceHealthy => self.wait_healthy(dep, name, &ids).await,
+                Condition::ServiceCompletedSuccessfully => self.wait_completed(dep, &ids).await,
+            };
+            if let Err(e) = waited {
+                if required {
+                    return Err(e);
+                }
+                self.reporter.warning(&format!("optional dependency \"{dep}\" of \"{name}\": {e}"));
+            }
+        }
+        let ops: Vec<&Op> = plan.ops.iter().filter(|op| op.service() == Some(name)).collect();
+        let results = futures::future::join_all(ops.iter().map(|op| self.container_op(op, &dep_containers))).await;
+        let mut ids = Vec::new();
+        for r in results {
+            if let Some(id) = r? {
+                ids.push(id);
+            }
+        }
+        Ok(ids)
+    }
+
+    async fn resource(&self, op: &Op) -> Result<(), ExecError> {
+        let _permit = self.permit().await;
+        let d = &self.engine.docker;
+        match op {
+            Op::CreateNetwork { key, name } => {
+                self.emit(Kind::Network, name, Status::Creating);
+                let net = &self.project.networks[key];
+                let mut labels: HashMap<String, String> = net.labels.clone().into_iter().collect();
+                labels.insert(labels::PROJECT.into(), self.project.name.clone());
+                labels.insert(labels::NETWORK.into(), key.clone());
+                labels.insert(labels::VERSION.into(), labels::version());
+                let ipam = (net.ipam.driver.is_some() || !net.ipam.config.is_empty()).then(|| bollard::models::Ipam {
+                    driver: net.ipam.driver.clone(),
+                    config: Some(
+                        net.ipam
+                            .config
+                            .iter()
+                            .map(|c| bollard::models::IpamConfig {
+                                subnet: c.subnet.clone(),
+                                ip_range: c.ip_range.clone(),
+                                gateway: c.gateway.clone(),
+                                auxiliary_addresses: (!c.aux_addresses.is_empty()).then(|| c.aux_addresses.clone().into_iter().collect()),
+                            })
+                            .collect(),
+                    ),
+                    options: (!net.ipam.options.is_empty()).then(|| net.ipam.options.clone().into_iter().collect()),
+                });
+                let req = NetworkCreateRequest {
+                    name: name.clone(),
+                    driver: net.driver.clone(),
+                    internal: net.internal.then_some(true),
+                    attachable: net.attachable.then_some(true),
+                    enable_ipv6: net.enable_ipv6,
+                    ipam,
+                    options: (!net.driver_opts.is_empty()).then(|| net.driver_opts.clone().into_iter().collect()),
+                    labels: Some(labels),
+                    ..Default::default()
+                };
+                match call(format!("create network {name}"), d.create_network(req)).await {
+                    Ok(_) => {}
+                    Err(e) if e.is_conflict() => {}
+                    Err(e) => return Err(e.into()),
+                }
+                self.emit(Kind::Network, name, Status::Created);
+            }
+            Op::CreateVolume { key, name } => {
+                self.emit(Kind::Volume, name, Status::Creating);
+                let vol = &self.project.volumes[key];
+                let mut labels: HashMap<String, String> = vol.labels.clone().into_iter().collect();
+                labels.insert(labels::PROJECT.into(), self.project.name.clone());
+                labels.insert(labels::VOLUME.into(), key.clone());
+                labels.insert(labels::VERSION.into(), labels::version());
+                let req = VolumeCreateRequest {
+                    name: Some(name.clone()),
+                    driver: vol.driver.clone(),
+                    driver_opts: (!vol.driver_opts.is_empty()).then(|| vol.driver_opts.clone().into_iter().collect()),
+                    labels: Some(labels),
+                    ..Default::default()
+                };
+                call(format!("create volume {name}"), d.create_volume(req)).await?;
+                self.emit(Kind::Volume, name, Status::Created);
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// One container operation; returns the id of the container that now
+    /// serves (none for removals).
+    async fn container_op(&self, op: &Op, deps: &HashMap<String, String>) -> Result<Option<String>, ExecError> {
+        let d = &self.engine.docker;
+        match op {
+            Op::KeepContainer { name, id, .. } => {
+                self.emit(Kind::Container, name, Status::Running);
+                Ok(Some(id.clone()))
+            }
+            Op::StartContainer { name, id, .. } => {
+                let _permit = self.permit().await;
+                self.emit(Kind::Container, name, Status::Starting);
+                call(format!("start container {name}"), d.start_container(id, None)).await?;
+                self.emit(Kind::Container, name, Status::Started);
+                Ok(Some(id.clone()))
+            }
+            Op::RemoveContainer { name, id, .. } => {
+                let _permit = self.permit().await;
+                self.stop_and_remove(name, id, None).await?;
+                Ok(None)
+            }
+            Op::CreateContainer { service, number, name, replaces, .. } => {
+                let id = self.create_and_start(service, *number, name, replaces.as_ref(), deps).await?;
+                Ok(Some(id))
+            }
+            Op::CreateNetwork { .. } | Op::CreateVolume { .. } => Ok(None),
+        }
+    }
+
+    /// Stops (honouring the stop timeout) and removes a container.
+    pub async fn stop_and_remove(&self, name: &str, id: &str, timeout: Option<i32>) -> Result<(), ExecError> {
+        let d = &self.engine.docker;
+        self.emit(Kind::Container, name, Status::Stopping);
+        let mut stop = StopContainerOptionsBuilder::default();
+        if let Some(t) = timeout {
+            stop = stop.t(t);
+        }
+        match call(format!("stop container {name}"), d.stop_container(id, Some(stop.build()))).await {
+            Ok(()) => {}
+            Err(e) if e.is_not_found() => return Ok(()),
+            Err(e) if matches!(e, EngineError::Refused { status: 304, .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+        self.emit(Kind::Container, name, Status::Stopped);
+        self.emit(Kind::Container, name, Status::Removing);
+        let opts = RemoveContainerOptionsBuilder::default().force(true).v(true).build();
+        match call(format!("remove container {name}"), d.remove_container(id, Some(opts))).await {
+            Ok(()) => {}
+            Err(e) if e.is_not_found() => {}
+            Err(e) if e.is_conflict() => {} // removal already in progress
+            Err(e) => return Err(e.into()),
+        }
+        self.emit(Kind::Container, name, Status::Removed);
+        Ok(())
+    }
+
+    async fn create_and_start(
+        &self,
+        service_name: &str,
+        number: u32,
+        name: &str,
+        replaces: Option<&Replaced>,
+        deps: &HashMap<String, String>,
+    ) -> Result<String, ExecError> {
+        let d = &self.engine.docker;
+        let service = &self.project.services[service_name];
+        let mut input = SpecInput {
+            project: self.project.name.clone(),
+            service: service_name.to_string(),
+            number,
+            container_name: name.to_string(),
+            image: image_ref(self.project, service_name, service),
+            config_hash: config_hash(service),
+            service_containers: deps.clone(),
+            ..SpecInput::default()
+        };
+        let _permit = self.permit().await;
+        if let Some(old) = replaces {
+            self.emit(Kind::Container, name, Status::Recreate);
+            input.inherited_volumes = self.anonymous_volumes(&old.id).await?;
+            let timeout = service.stop_grace_period.map(|g| g.0.as_secs() as i32);
+            let mut stop = StopContainerOptionsBuilder::default();
+            if let Some(t) = timeout {
+                stop = stop.t(t);
+            }
+            match call(format!("stop container {}", old.name), d.stop_container(&old.id, Some(stop.build()))).await {
+                Ok(()) => {}
+                Err(e) if matches!(e, EngineError::Refused { status: 304, .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+            let short = &old.id[..old.id.len().min(12)];
+            let tmp = format!("{short}_{}", old.name);
+            call(format!("rename container {}", old.name), d.rename_container(&old.id, RenameContainerOptionsBuilder::default().name(&tmp).build()))
+                .await?;
+        } else {
+            self.emit(Kind::Container, name, Status::Creating);
+        }
+        let body = container_body(self.project, service, &input);
+        let opts = CreateContainerOptionsBuilder::default().name(name).build();
+        let created = call(format!("create container {name}"), d.create_container(Some(opts), body)).await?;
+        let id = created.id;
+        if service.network_mode.is_none() {
+            for (key, cfg) in service.networks.iter().skip(1) {
+                let net = self.project.networks.get(key).and_then(|n| n.name.clone()).unwrap_or_else(|| format!("{}_{key}", self.project.name));
+                let req = NetworkConnectRequest { container: id.clone(), endpoint_config: Some(endpoint(cfg.as_ref(), &input)) };
+                call(format!("connect {name} to network {net}"), d.connect_network(&net, req)).await?;
+            }
+        }
+        self.emit(Kind::Container, name, if replaces.is_some() { Status::Recreated } else { Status::Created });
+        self.emit(Kind::Container, name, Status::Starting);
+        call(format!("start container {name}"), d.start_container(&id, None)).await?;
+        self.emit(Kind::Container, name, Status::Started);
+        if let Some(old) = replaces {
+            // Its anonymous volumes now belong to the new container: keep them.
+            let opts = RemoveContainerOptionsBuilder::default().force(true).v(false).build();
+            match call(format!("remove container {}", old.name), d.remove_container(&old.id, Some(opts))).await {
+                Ok(()) => {}
+                Err(e) if e.is_not_found() => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(id)
+    }
+
+    /// Anonymous volumes of a container: (target, volume name).
+    async fn anonymous_volumes(&self, id: &str) -> Result<Vec<(String, String)>, ExecError> {
+        let info = call("inspect container", self.engine.docker.inspect_container(id, None)).await?;
+        let named: Vec<String> = self.project.volumes.values().filter_map(|v| v.name.clone()).collect();
+        Ok(info
+            .mounts
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|m| m.typ.as_ref().map(|t| t.to_string()) == Some("volume".into()))
+            .filter_map(|m| {
+                let name = m.name?;
+                let dest = m.destination?;
+                (!named.contains(&name)).then_some((dest, name))
+            })
+            .collect())
+    }
+
+    async fn wait_healthy(&self, service: &str, dependent: &str, ids: &[String]) -> Result<(), ExecError> {
+        for id in ids {
+            let mut announced = false;
+            loop {
+                let info = call("inspect container", self.engine.docker.inspect_container(id, None)).await?;
+                let name = info.name.clone().unwrap_or_default().trim_start_matches('/').to_string();
+                let state = info.state.unwrap_or_default();
+                let health = state.health.as_ref().and_then(|h| h.status);
+                let has_check = info.config.as_ref().and_then(|c| c.healthcheck.as_ref()).and_then(|h| h.test.as_ref()).is_some_and(|t| {
+                    t.first().map(String::as_str) != Some("NONE") && !t.is_empty()
+                });
+                if !has_check && health.is_none() {
+                    return Err(ExecError::NoHealthcheck { service: service.into(), dependent: dependent.into() });
+                }
+                match health {
+                    Some(HealthStatusEnum::HEALTHY) => {
+                        self.emit(Kind::Container, &name, Status::Healthy);
+                        break;
+                    }
+                    Some(HealthStatusEnum::UNHEALTHY) => {
+                        let detail = state
+                            .health
+                            .and_then(|h| h.log)
+                            .and_then(|l| l.last().and_then(|r| r.output.clone()))
+                            .map(|o| format!(": {}", o.trim()))
+                            .unwrap_or_default();
+                        return Err(ExecError::Unhealthy { container: name, detail });
+                    }
+                    _ => {}
+                }
+                if state.running == Some(false) && state.restarting != Some(true) {
+                    return Err(ExecError::DependencyExited { container: name, code: state.exit_code.unwrap_or(-1) });
+                }
+                if !announced {
+                    self.emit(Kind::Container, &name, Status::Waiting);
+                    announced = true;
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+        Ok(())
+    }
+
+    async fn wait_completed(&self, service: &str, ids: &[String]) -> Result<(), ExecError> {
+        for id in ids {
+            let opts = WaitContainerOptionsBuilder::default().condition("not-running").build();
+            let mut stream = self.engine.docker.wait_container(id, Some(opts));
+            let code = match stream.next().await {
+                Some(Ok(r)) => r.status_code,
+                Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. })) => code,
+                Some(Err(e)) => return Err(EngineError::from_bollard("wait for container", e).into()),
+                None => 0,
+            };
+            if code != 0 {
+                return Err(ExecError::NotCompleted { service: service.into(), code });
+            }
+            self.emit(Kind::Container, service, Status::Exited);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,14 @@
+//! Making the engine match the model: observe, plan, execute.
+//!
+//! - `observe` is the only place that reads engine state for a project;
+//! - `hash` fingerprints a service's runtime configuration;
+//! - `plan` compares desired and observed state and decides, purely;
+//! - `spec` maps a service onto a container-create request;
+//! - `execute` carries out a plan with bounded parallelism, in dependency
+//!   order, reporting progress as events. It makes no decisions.
+
+pub mod execute;
+pub mod hash;
+pub mod observe;
+pub mod plan;
+pub mod spec;

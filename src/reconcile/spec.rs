@@ -1,0 +1,370 @@
+//! A service to the engine's container-create request.
+//!
+//! Owns: mapping every model field the engine understands onto bollard's
+//! `ContainerCreateBody` (mounts, ports, networks, health, limits, labels).
+//! Pure: the caller supplies the names and ids it needs.
+
+use std::collections::HashMap;
+
+use bollard::models::{
+    ContainerCreateBody, DeviceMapping, EndpointSettings, HealthConfig, HostConfig, HostConfigLogConfig, Mount, MountBindOptions,
+    MountBindOptionsPropagationEnum, MountTmpfsOptions, MountType as MountTypeEnum, MountVolumeOptions, NetworkingConfig, PortBinding,
+    ResourcesUlimits, RestartPolicy, RestartPolicyNameEnum,
+};
+
+use crate::engine::labels;
+use crate::model::{MountType, Project, Service};
+
+/// What the create request needs besides the service itself.
+#[derive(Clone, Debug, Default)]
+pub struct SpecInput {
+    pub project: String,
+    pub service: String,
+    pub number: u32,
+    pub container_name: String,
+    pub image: String,
+    pub config_hash: String,
+    /// Container ids of services named in `volumes_from` / `network_mode: service:`.
+    pub service_containers: HashMap<String, String>,
+    /// Anonymous volumes of the container being replaced: target → volume name.
+    pub inherited_volumes: Vec<(String, String)>,
+    pub oneoff: bool,
+}
+
+fn nanos(d: &crate::model::forms::Duration) -> i64 {
+    d.0.as_nanos().min(i64::MAX as u128) as i64
+}
+
+/// Labels rcompose and docker compose put on a service container.
+pub fn container_labels(project: &Project, service: &Service, input: &SpecInput) -> HashMap<String, String> {
+    let mut l: HashMap<String, String> = service.labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    l.insert(labels::PROJECT.into(), input.project.clone());
+    l.insert(labels::SERVICE.into(), input.service.clone());
+    l.insert(labels::NUMBER.into(), input.number.to_string());
+    l.insert(labels::ONEOFF.into(), if input.oneoff { "True" } else { "False" }.into());
+    l.insert(labels::CONFIG_HASH.into(), input.config_hash.clone());
+    l.insert(labels::WORKING_DIR.into(), project.working_dir.to_string_lossy().into_owned());
+    l.insert(
+        labels::CONFIG_FILES.into(),
+        project.config_files.iter().map(|p| p.to_string_lossy().into_owned()).collect::<Vec<_>>().join(","),
+    );
+    l.insert(labels::IMAGE.into(), input.image.clone());
+    l.insert(labels::VERSION.into(), labels::version());
+    let deps: Vec<String> = service
+        .depends_on
+        .iter()
+        .map(|(name, d)| {
+            let cond = serde_json::to_value(d.condition).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+            format!("{name}:{cond}:{}", d.restart)
+        })
+        .collect();
+    l.insert(labels::DEPENDS_ON.into(), deps.join(","));
+    l
+}
+
+fn mount_for(project: &Project, m: &crate::model::ServiceVolume) -> Option<Mount> {
+    let typ = match m.kind {
+        MountType::Volume => MountTypeEnum::VOLUME,
+        MountType::Bind => MountTypeEnum::BIND,
+        MountType::Tmpfs => MountTypeEnum::TMPFS,
+        MountType::Npipe => MountTypeEnum::NPIPE,
+        MountType::Cluster => MountTypeEnum::CLUSTER,
+        MountType::Image => MountTypeEnum::IMAGE,
+    };
+    let source = match (m.kind, &m.source) {
+        (MountType::Volume, Some(key)) => Some(project.volumes.get(key).and_then(|v| v.name.clone()).unwrap_or_else(|| key.clone())),
+        (MountType::Tmpfs, _) => None,
+        (_, s) => s.clone(),
+    };
+    let bind_options = m.bind.as_ref().and_then(|b| {
+        let propagation = b.propagation.as_deref().and_then(|p| p.parse::<MountBindOptionsPropagationEnum>().ok());
+        propagation.map(|p| MountBindOptions { propagation: Some(p), ..Default::default() })
+    });
+    let volume_options = m.volume.as_ref().filter(|v| v.nocopy || v.subpath.is_some()).map(|v| MountVolumeOptions {
+        no_copy: v.nocopy.then_some(true),
+        subpath: v.subpath.clone(),
+        ..Default::default()
+    });
+    let tmpfs_options = m.tmpfs.as_ref().map(|t| MountTmpfsOptions {
+        size_bytes: t.size.map(|s| s.0 as i64),
+        mode: t.mode.map(i64::from),
+        ..Default::default()
+    });
+    Some(Mount {
+        target: Some(m.target.clone()),
+        source,
+        typ: Some(typ),
+        read_only: m.read_only.then_some(true),
+        consistency: m.consistency.clone(),
+        bind_options,
+        volume_options,
+        tmpfs_options,
+        ..Default::default()
+    })
+}
+
+/// Bind mounts that should create a missing host folder go through `Binds`,
+/// where the engine creates it; everything else through `Mounts`.
+fn is_legacy_bind(m: &crate::model::ServiceVolume) -> bool {
+    m.kind == MountType::Bind && m.bind.as_ref().and_then(|b| b.create_host_path).unwrap_or(false)
+}
+
+fn bind_string(m: &crate::model::ServiceVolume) -> String {
+    let mut opts = Vec::new();
+    if m.read_only {
+        opts.push("ro".to_string());
+    }
+    if let Some(b) = &m.bind {
+        if let Some(z) = &b.selinux {
+            opts.push(z.clone());
+        }
+        if let Some(p) = &b.propagation {
+            opts.push(p.clone());
+        }
+    }
+    let src = m.source.clone().unwrap_or_default();
+    if opts.is_empty() {
+        format!("{src}:{}", m.target)
+    } else {
+        format!("{src}:{}:{}", m.target, opts.join(","))
+    }
+}
+
+fn restart_policy(r: &str) -> RestartPolicy {
+    let (name, count) = match r.split_once(':') {
+        Some((n, c)) => (n, c.parse().ok()),
+        None => (r, None),
+    };
+    let name = match name {
+        "always" => RestartPolicyNameEnum::ALWAYS,
+        "unless-stopped" => RestartPolicyNameEnum::UNLESS_STOPPED,
+        "on-failure" => RestartPolicyNameEnum::ON_FAILURE,
+        _ => RestartPolicyNameEnum::NO,
+    };
+    RestartPolicy { name: Some(name), maximum_retry_count: count }
+}
+
+fn resolve_mode(mode: &Option<String>, input: &SpecInput, project: &str) -> Option<String> {
+    let m = mode.as_ref()?;
+    match m.strip_prefix("service:") {
+        Some(svc) => Some(format!("container:{}", input.service_containers.get(svc).cloned().unwrap_or_else(|| format!("{project}-{svc}-1")))),
+        None => Some(m.clone()),
+    }
+}
+
+/// Builds the create request for one container of a service.
+pub fn container_body(project: &Project, service: &Service, input: &SpecInput) -> ContainerCreateBody {
+    let env: Vec<String> = service.environment.iter().filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={v}"))).collect();
+    let mut exposed: Vec<String> = service.expose.iter().map(|p| if p.contains('/') { p.clone() } else { format!("{p}/tcp") }).collect();
+    let mut bindings: HashMap<String, Option<Vec<PortBinding>>> = HashMap::new();
+    for p in &service.ports {
+        let key = format!("{}/{}", p.target, p.protocol.as_deref().unwrap_or("tcp"));
+        if !exposed.contains(&key) {
+            exposed.push(key.clone());
+        }
+        let binding = PortBinding { host_ip: p.host_ip.clone(), host_port: Some(p.published.clone().unwrap_or_default()) };
+        bindings.entry(key).or_insert_with(|| Some(Vec::new())).get_or_insert_with(Vec::new).push(binding);
+    }
+
+    let mut binds = Vec::new();
+    let mut mounts = Vec::new();
+    for m in &service.volumes {
+        if is_legacy_bind(m) {
+            binds.push(bind_string(m));
+        } else if let Some(mount) = mount_for(project, m) {
+            mounts.push(mount);
+        }
+    }
+    for (target, volume) in &input.inherited_volumes {
+        if !service.volumes.iter().any(|m| &m.target == target) {
+            mounts.push(Mount {
+                target: Some(target.clone()),
+                source: Some(volume.clone()),
+                typ: Some(MountTypeEnum::VOLUME),
+                ..Default::default()
+            });
+        }
+    }
+    let tmpfs: HashMap<String, String> = service
+        .tmpfs
+        .0
+        .iter()
+        .map(|t| match t.split_once(':') {
+            Some((path, opts)) => (path.to_string(), opts.to_string()),
+            None => (t.clone(), String::new()),
+        })
+        .collect();
+
+    let network_mode = resolve_mode(&service.network_mode, input, &input.project);
+    let networking_config = if network_mode.is_none() {
+        service.networks.iter().next().map(|(key, cfg)| {
+            let net_name = project.networks.get(key).and_then(|n| n.name.clone()).unwrap_or_else(|| format!("{}_{key}", input.project));
+            (net_name, endpoint(cfg.as_ref(), input))
+        })
+    } else {
+        None
+    };
+    let network_mode = network_mode.or_else(|| networking_config.as_ref().map(|(n, _)| n.clone()));
+
+    let healthcheck = service.healthcheck.as_ref().map(|h| {
+        if h.disable {
+            HealthConfig { test: Some(vec!["NONE".into()]), ..Default::default() }
+        } else {
+            HealthConfig {
+                test: (!h.test.is_empty()).then(|| h.test.clone()),
+                interval: h.interval.as_ref().map(nanos),
+                timeout: h.timeout.as_ref().map(nanos),
+                retries: h.retries.map(|r| r as i64),
+                start_period: h.start_period.as_ref().map(nanos),
+                start_interval: h.start_interval.as_ref().map(nanos),
+            }
+        }
+    });
+
+    let limits = service.deploy.as_ref().and_then(|d| d.resources.limits.as_ref());
+    let memory = service.mem_limit.map(|b| b.0 as i64).or_else(|| limits.and_then(|l| l.memory).map(|b| b.0 as i64));
+    let nano_cpus = service.cpus.or_else(|| limits.and_then(|l| l.cpus)).map(|c| (c * 1e9) as i64);
+    let pids_limit = service.pids_limit.or_else(|| limits.and_then(|l| l.pids));
+
+    let host_config = HostConfig {
+        binds: (!binds.is_empty()).then_some(binds),
+        mounts: (!mounts.is_empty()).then_some(mounts),
+        tmpfs: (!tmpfs.is_empty()).then_some(tmpfs),
+        port_bindings: (!bindings.is_empty()).then_some(bindings),
+        restart_policy: service.restart.as_deref().map(restart_policy),
+        network_mode,
+        privileged: service.privileged,
+        init: service.init,
+        readonly_rootfs: service.read_only,
+        cap_add: (!service.cap_add.is_empty()).then(|| service.cap_add.clone()),
+        cap_drop: (!service.cap_drop.is_empty()).then(|| service.cap_drop.clone()),
+        dns: (!service.dns.0.is_empty()).then(|| service.dns.0.clone()),
+        dns_options: (!service.dns_opt.is_empty()).then(|| service.dns_opt.clone()),
+        dns_search: (!service.dns_search.0.is_empty()).then(|| service.dns_search.0.clone()),
+        extra_hosts: (!service.extra_hosts.is_empty())
+            .then(|| service.extra_hosts.iter().flat_map(|(h, ips)| ips.iter().map(move |ip| format!("{h}:{ip}"))).collect()),
+        group_add: (!service.group_add.is_empty()).then(|| service.group_add.clone()),
+        security_opt: (!service.security_opt.is_empty()).then(|| service.security_opt.clone()),
+        sysctls: (!service.sysctls.is_empty()).then(|| service.sysctls.clone().into_iter().collect()),
+        storage_opt: (!service.storage_opt.is_empty()).then(|| service.storage_opt.clone().into_iter().collect()),
+        shm_size: service.shm_size.map(|b| b.0 as i64),
+        memory,
+        memory_reservation: service.mem_reservation.map(|b| b.0 as i64),
+        memory_swap: service.memswap_limit.map(|b| b.0 as i64),
+        memory_swappiness: service.mem_swappiness,
+        nano_cpus,
+        cpu_shares: service.cpu_shares,
+        cpu_period: service.cpu_period,
+        cpu_quota: service.cpu_quota,
+        cpu_realtime_period: service.cpu_rt_period,
+        cpu_realtime_runtime: service.cpu_rt_runtime,
+        cpuset_cpus: service.cpuset.clone(),
+        cpu_count: service.cpu_count,
+        pids_limit,
+        oom_kill_disable: service.oom_kill_disable,
+        oom_score_adj: service.oom_score_adj,
+        ipc_mode: service.ipc.clone(),
+        pid_mode: service.pid.clone(),
+        uts_mode: service.uts.clone(),
+        userns_mode: service.userns_mode.clone(),
+        cgroup_parent: service.cgroup_parent.clone(),
+        runtime: service.runtime.clone(),
+        ulimits: (!service.ulimits.is_empty()).then(|| {
+            service
+                .ulimits
+                .iter()
+                .map(|(name, u)| ResourcesUlimits {
+                    name: Some(name.clone()),
+                    soft: u.soft.or(u.single),
+                    hard: u.hard.or(u.single),
+                })
+                .collect()
+        }),
+        devices: (!service.devices.is_empty()).then(|| {
+            service
+                .devices
+                .iter()
+                .map(|d| DeviceMapping {
+                    path_on_host: Some(d.source.clone()),
+                    path_in_container: Some(d.target.clone().unwrap_or_else(|| d.source.clone())),
+                    cgroup_permissions: Some(d.permissions.clone().unwrap_or_else(|| "rwm".into())),
+                })
+                .collect()
+        }),
+        device_cgroup_rules: (!service.device_cgroup_rules.is_empty()).then(|| service.device_cgroup_rules.clone()),
+        log_config: service.logging.as_ref().map(|l| HostConfigLogConfig {
+            typ: l.driver.clone(),
+            config: Some(l.options.clone().into_iter().collect()),
+        }),
+        volumes_from: (!service.volumes_from.is_empty()).then(|| {
+            service
+                .volumes_from
+                .iter()
+                .map(|v| match v.strip_prefix("container:") {
+                    Some(rest) => rest.to_string(),
+                    None => {
+                        let (svc, mode) = v.split_once(':').map(|(s, m)| (s, Some(m))).unwrap_or((v.as_str(), None));
+                        let id = input.service_containers.get(svc).cloned().unwrap_or_else(|| format!("{}-{svc}-1", input.project));
+                        match mode {
+                            Some(m) => format!("{id}:{m}"),
+                            None => id,
+                        }
+                    }
+                })
+                .collect()
+        }),
+        links: (!service.links.is_empty()).then(|| {
+            service
+                .links
+                .iter()
+                .map(|l| {
+                    let (svc, alias) = l.split_once(':').unwrap_or((l.as_str(), l.as_str()));
+                    format!("{}-{svc}-1:{alias}", input.project)
+                })
+                .collect()
+        }),
+        ..Default::default()
+    };
+
+    ContainerCreateBody {
+        image: Some(input.image.clone()),
+        cmd: service.command.as_ref().map(|c| c.0.clone()),
+        entrypoint: service.entrypoint.as_ref().map(|c| c.0.clone()),
+        env: (!env.is_empty()).then_some(env),
+        labels: Some(container_labels(project, service, input)),
+        hostname: service.hostname.clone(),
+        domainname: service.domainname.clone(),
+        user: service.user.clone(),
+        working_dir: service.working_dir.clone(),
+        exposed_ports: (!exposed.is_empty()).then_some(exposed),
+        tty: service.tty,
+        open_stdin: service.stdin_open,
+        stop_signal: service.stop_signal.clone(),
+        stop_timeout: service.stop_grace_period.map(|d| d.0.as_secs() as i64),
+        healthcheck,
+        host_config: Some(host_config),
+        networking_config: networking_config.map(|(name, ep)| NetworkingConfig { endpoints_config: Some(HashMap::from([(name, ep)])) }),
+        ..Default::default()
+    }
+}
+
+/// Endpoint settings for one network: the service name and container name as
+/// aliases (as docker compose does), plus configured aliases and addresses.
+pub fn endpoint(cfg: Option<&crate::model::service::ServiceNetwork>, input: &SpecInput) -> EndpointSettings {
+    let mut aliases = vec![input.service.clone(), input.container_name.clone()];
+    if let Some(c) = cfg {
+        aliases.extend(c.aliases.iter().cloned());
+    }
+    let ipam = cfg.filter(|c| c.ipv4_address.is_some() || c.ipv6_address.is_some()).map(|c| bollard::models::EndpointIpamConfig {
+        ipv4_address: c.ipv4_address.clone(),
+        ipv6_address: c.ipv6_address.clone(),
+        ..Default::default()
+    });
+    EndpointSettings {
+        aliases: Some(aliases),
+        ipam_config: ipam,
+        mac_address: cfg.and_then(|c| c.mac_address.clone()),
+        driver_opts: cfg.filter(|c| !c.driver_opts.is_empty()).map(|c| c.driver_opts.clone().into_iter().collect()),
+        ..Default::default()
+    }
+}
