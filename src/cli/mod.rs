@@ -4,8 +4,13 @@
 //! environment variables into [`LoadOptions`], logging set-up, and calling
 //! one command module per subcommand.
 
+pub mod attach;
 pub mod config;
+pub mod down;
+pub mod ls;
+pub mod ps;
 pub mod schema;
+pub mod up;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -42,9 +47,12 @@ pub struct GlobalArgs {
     /// Profiles to enable (repeatable)
     #[arg(id = "profile", long = "profile", global = true, value_name = "PROFILE")]
     pub profiles: Vec<String>,
-    /// More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides
-    #[arg(short = 'v', long = "verbose", global = true, action = clap::ArgAction::Count)]
+    /// More logging (--verbose info, twice debug, three times trace); RUST_LOG overrides
+    #[arg(long = "verbose", global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// How to show progress
+    #[arg(long, global = true, value_enum, default_value = "auto")]
+    pub progress: crate::progress::Mode,
 }
 
 #[derive(Subcommand, Debug)]
@@ -53,6 +61,14 @@ pub enum Command {
     Config(config::ConfigArgs),
     /// Print the JSON Schema of the compose files rcompose accepts
     Schema(schema::SchemaArgs),
+    /// Create and start containers
+    Up(up::UpArgs),
+    /// Stop and remove containers and networks (and volumes with -v)
+    Down(down::DownArgs),
+    /// List the project's containers
+    Ps(ps::PsArgs),
+    /// List compose projects
+    Ls(ls::LsArgs),
     /// Show version information
     Version,
 }
@@ -86,6 +102,49 @@ impl GlobalArgs {
     }
 }
 
+/// A runtime for commands that talk to the engine.
+pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| miette::miette!("cannot start the async runtime: {e}").into())
+}
+
+/// Connects to the engine named by DOCKER_HOST (default: the local socket).
+pub async fn connect() -> Result<crate::engine::Engine, Error> {
+    let env: std::collections::HashMap<String, String> = std::env::vars().collect();
+    crate::engine::Engine::connect(&env).await.map_err(|e| Error::Other(miette::Report::new(e)))
+}
+
+/// Loads the project; when there is no compose file but `-p` names a
+/// project, returns a name-only project (`true`) so label-based commands work.
+pub fn load_or_name_only(global: &GlobalArgs) -> Result<(crate::model::Project, bool), Error> {
+    match global.load() {
+        Ok(l) => Ok((l.project, false)),
+        Err(Error::Input { problems, sources }) => {
+            let no_file = problems.0.len() == 1 && problems.0[0].code == "rcompose::no_compose_file";
+            let name = global.project_name.clone().or_else(|| std::env::var("COMPOSE_PROJECT_NAME").ok().filter(|n| !n.is_empty()));
+            match (no_file, name) {
+                (true, Some(n)) => Ok((down::name_only(&n), true)),
+                _ => Err(Error::Input { problems, sources }),
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Prints to stdout; a closed pipe is not an error.
+pub fn print_stdout(text: &str) -> Result<ExitCode, Error> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(miette::miette!("cannot write output: {e}").into()),
+    }
+}
+
 fn init_logging(verbose: u8) {
     let default = match verbose {
         0 => "warn",
@@ -110,6 +169,10 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> Result<ExitCode, Error
     match &cli.command {
         Command::Config(args) => config::run(&cli.global, args),
         Command::Schema(args) => schema::run(args),
+        Command::Up(args) => up::run(&cli.global, args),
+        Command::Down(args) => down::run(&cli.global, args),
+        Command::Ps(args) => ps::run(&cli.global, args),
+        Command::Ls(args) => ls::run(&cli.global, args),
         Command::Version => {
             println!("rcompose version {}", env!("CARGO_PKG_VERSION"));
             Ok(ExitCode::SUCCESS)

@@ -98,8 +98,9 @@ pub trait Reporter: Send + Sync {
 }
 
 /// How to show progress (`--progress`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Mode {
+    #[default]
     Auto,
     Tty,
     Plain,

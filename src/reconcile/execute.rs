@@ -248,7 +248,7 @@ impl<'a> Executor<'a> {
             }
             Op::RemoveContainer { name, id, .. } => {
                 let _permit = self.permit().await;
-                self.stop_and_remove(name, id, None).await?;
+                self.stop_and_remove(name, id, None, false).await?;
                 Ok(None)
             }
             Op::CreateContainer { service, number, name, replaces, .. } => {
@@ -260,7 +260,7 @@ impl<'a> Executor<'a> {
     }
 
     /// Stops (honouring the stop timeout) and removes a container.
-    pub async fn stop_and_remove(&self, name: &str, id: &str, timeout: Option<i32>) -> Result<(), ExecError> {
+    pub async fn stop_and_remove(&self, name: &str, id: &str, timeout: Option<i32>, remove_volumes: bool) -> Result<(), ExecError> {
         let d = &self.engine.docker;
         self.emit(Kind::Container, name, Status::Stopping);
         let mut stop = StopContainerOptionsBuilder::default();
@@ -275,7 +275,7 @@ impl<'a> Executor<'a> {
         }
         self.emit(Kind::Container, name, Status::Stopped);
         self.emit(Kind::Container, name, Status::Removing);
-        let opts = RemoveContainerOptionsBuilder::default().force(true).v(true).build();
+        let opts = RemoveContainerOptionsBuilder::default().force(true).v(remove_volumes).build();
         match call(format!("remove container {name}"), d.remove_container(id, Some(opts))).await {
             Ok(()) => {}
             Err(e) if e.is_not_found() => {}
@@ -283,6 +283,48 @@ impl<'a> Executor<'a> {
             Err(e) => return Err(e.into()),
         }
         self.emit(Kind::Container, name, Status::Removed);
+        Ok(())
+    }
+
+    /// Carries out a `down` plan: containers batch by batch, then networks,
+    /// then volumes.
+    pub async fn down(&self, plan: &super::plan_down::DownPlan, timeout: Option<i32>, remove_volumes: bool) -> Result<(), ExecError> {
+        for w in &plan.warnings {
+            self.reporter.warning(w);
+        }
+        for batch in &plan.containers {
+            let results = futures::future::join_all(batch.iter().map(|(name, id)| async move {
+                let _permit = self.permit().await;
+                self.stop_and_remove(name, id, timeout, remove_volumes).await
+            }))
+            .await;
+            results.into_iter().collect::<Result<Vec<_>, _>>()?;
+        }
+        let d = &self.engine.docker;
+        let nets = futures::future::join_all(plan.networks.iter().map(|n| async move {
+            self.emit(Kind::Network, n, Status::Removing);
+            match call(format!("remove network {n}"), d.remove_network(n)).await {
+                Ok(()) => {}
+                Err(e) if e.is_not_found() => {}
+                Err(e) => return Err(ExecError::from(e)),
+            }
+            self.emit(Kind::Network, n, Status::Removed);
+            Ok(())
+        }))
+        .await;
+        nets.into_iter().collect::<Result<Vec<_>, _>>()?;
+        let vols = futures::future::join_all(plan.volumes.iter().map(|v| async move {
+            self.emit(Kind::Volume, v, Status::Removing);
+            match call(format!("remove volume {v}"), d.remove_volume(v, None::<bollard::query_parameters::RemoveVolumeOptions>)).await {
+                Ok(()) => {}
+                Err(e) if e.is_not_found() => {}
+                Err(e) => return Err(ExecError::from(e)),
+            }
+            self.emit(Kind::Volume, v, Status::Removed);
+            Ok(())
+        }))
+        .await;
+        vols.into_iter().collect::<Result<Vec<_>, _>>()?;
         Ok(())
     }
 

@@ -11,4 +11,5 @@ pub mod execute;
 pub mod hash;
 pub mod observe;
 pub mod plan;
+pub mod plan_down;
 pub mod spec;

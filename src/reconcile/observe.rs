@@ -62,6 +62,7 @@ pub struct ObservedContainer {
     pub image: String,
     pub image_id: String,
     pub created: i64,
+    pub command: String,
     pub ports: Vec<String>,
     pub all_labels: HashMap<String, String>,
 }
@@ -148,6 +149,7 @@ pub async fn observe(engine: &Engine, project: &Project, images: &[String]) -> R
             image: c.image.unwrap_or_default(),
             image_id: c.image_id.unwrap_or_default(),
             created: c.created.unwrap_or_default(),
+            command: c.command.unwrap_or_default(),
             ports,
             all_labels,
         });

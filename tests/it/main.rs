@@ -6,6 +6,7 @@ mod support;
 mod cli;
 mod corpus;
 mod diagnostics;
+mod e2e;
 mod hostile;
 mod loader;
 mod schema;

@@ -60,6 +60,7 @@ fn container(service: &str, number: u32, name: &str, hash: &str, state: State) -
         image: String::new(),
         image_id: String::new(),
         created: 0,
+        command: String::new(),
         ports: Vec::new(),
         all_labels: HashMap::new(),
     }

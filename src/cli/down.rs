@@ -1,0 +1,49 @@
+//! `rcompose down`: stop and remove containers and networks (and volumes with `-v`).
+
+use std::collections::HashMap;
+use std::process::ExitCode;
+
+use super::{connect, GlobalArgs};
+use crate::model::Project;
+use crate::reconcile::execute::{parallel_limit, Executor};
+use crate::reconcile::observe::observe;
+use crate::reconcile::plan_down::{plan_down, DownOptions};
+use crate::Error;
+
+#[derive(clap::Args, Debug, Default)]
+pub struct DownArgs {
+    /// Remove named volumes declared in the file and anonymous volumes attached to containers
+    #[arg(short = 'v', long)]
+    pub volumes: bool,
+    /// Remove containers for services not defined in the Compose file
+    #[arg(long)]
+    pub remove_orphans: bool,
+    /// Shutdown timeout in seconds (default: each service's stop_grace_period, else 10)
+    #[arg(short = 't', long)]
+    pub timeout: Option<i32>,
+}
+
+pub fn run(global: &GlobalArgs, args: &DownArgs) -> Result<ExitCode, Error> {
+    let (project, labels_only) = super::load_or_name_only(global)?;
+    let opts = DownOptions { volumes: args.volumes, remove_orphans: args.remove_orphans, labels_only };
+    let rt = super::runtime()?;
+    rt.block_on(async {
+        let engine = connect().await?;
+        let observed = observe(&engine, &project, &[]).await.map_err(miette::Report::new)?;
+        let plan = plan_down(&project, &observed, &opts);
+        let reporter = crate::progress::reporter(global.progress);
+        if args.volumes && !plan.volumes.is_empty() {
+            reporter.warning(&format!("removing volumes: {}", plan.volumes.join(", ")));
+        }
+        let env: HashMap<String, String> = std::env::vars().collect();
+        let exec = Executor::new(&engine, &project, reporter.as_ref(), parallel_limit(&env));
+        exec.down(&plan, args.timeout, args.volumes).await.map_err(miette::Report::new)?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// An empty project carrying only a name, for commands that can work from
+/// labels alone (`down -p NAME` without a compose file).
+pub fn name_only(name: &str) -> Project {
+    Project { name: name.to_string(), ..Project::default() }
+}

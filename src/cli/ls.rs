@@ -1,0 +1,81 @@
+//! `rcompose ls`: compose projects on this engine (ours and docker compose's).
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+
+use bollard::query_parameters::ListContainersOptionsBuilder;
+
+use super::{connect, GlobalArgs};
+use crate::engine::{call, labels};
+use crate::Error;
+
+#[derive(clap::Args, Debug, Default)]
+pub struct LsArgs {
+    /// Show all projects, including stopped ones
+    #[arg(short, long)]
+    pub all: bool,
+    /// Only display project names
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: super::ps::Format,
+}
+
+#[derive(Default, serde::Serialize)]
+struct Row {
+    #[serde(rename = "Name")]
+    name: String,
+    #[serde(rename = "Status")]
+    status: String,
+    #[serde(rename = "ConfigFiles")]
+    config_files: String,
+    #[serde(skip)]
+    states: BTreeMap<String, usize>,
+}
+
+pub fn run(_global: &GlobalArgs, args: &LsArgs) -> Result<ExitCode, Error> {
+    let rt = super::runtime()?;
+    let containers = rt.block_on(async {
+        let engine = connect().await?;
+        let filter = std::collections::HashMap::from([("label".to_string(), vec![labels::PROJECT.to_string()])]);
+        let opts = ListContainersOptionsBuilder::default().all(true).filters(&filter).build();
+        call("list containers", engine.docker.list_containers(Some(opts))).await.map_err(|e| Error::Other(miette::Report::new(e)))
+    })?;
+    let mut projects: BTreeMap<String, Row> = BTreeMap::new();
+    for c in containers {
+        let l = c.labels.unwrap_or_default();
+        let Some(name) = l.get(labels::PROJECT) else { continue };
+        let row = projects.entry(name.clone()).or_insert_with(|| Row { name: name.clone(), ..Row::default() });
+        let state = c.state.map(|s| s.to_string()).unwrap_or_default();
+        *row.states.entry(state).or_default() += 1;
+        if let Some(files) = l.get(labels::CONFIG_FILES) {
+            if row.config_files.is_empty() {
+                row.config_files = files.clone();
+            }
+        }
+    }
+    let mut rows: Vec<Row> = projects
+        .into_values()
+        .map(|mut r| {
+            r.status = r.states.iter().map(|(s, n)| format!("{s}({n})")).collect::<Vec<_>>().join(", ");
+            r
+        })
+        .filter(|r| args.all || r.states.contains_key("running"))
+        .collect();
+    rows.sort_by(|a, b| a.name.cmp(&b.name));
+    let out = if args.quiet {
+        rows.iter().map(|r| format!("{}\n", r.name)).collect()
+    } else if args.format == super::ps::Format::Json {
+        format!("{}\n", serde_json::to_string(&rows).expect("json"))
+    } else {
+        let w0 = rows.iter().map(|r| r.name.len()).max().unwrap_or(0).max(4);
+        let w1 = rows.iter().map(|r| r.status.len()).max().unwrap_or(0).max(6);
+        let mut s = format!("{:w0$}   {:w1$}   CONFIG FILES\n", "NAME", "STATUS");
+        for r in &rows {
+            s.push_str(&format!("{:w0$}   {:w1$}   {}\n", r.name, r.status, r.config_files));
+        }
+        s
+    };
+    super::print_stdout(&out)
+}

@@ -1,0 +1,117 @@
+//! `rcompose up`: create and start the project's containers.
+
+use std::collections::HashMap;
+use std::process::ExitCode;
+
+use miette::miette;
+
+use super::{attach, connect, GlobalArgs};
+use crate::reconcile::execute::{parallel_limit, Executor};
+use crate::reconcile::observe::observe;
+use crate::reconcile::plan::{image_ref, plan_up, Op, UpOptions};
+use crate::Error;
+
+#[derive(clap::Args, Debug, Default)]
+pub struct UpArgs {
+    /// Detached mode: start the containers in the background and return
+    #[arg(short = 'd', long)]
+    pub detach: bool,
+    /// Don't start linked services
+    #[arg(long)]
+    pub no_deps: bool,
+    /// Recreate containers even if their configuration and image haven't changed
+    #[arg(long, conflicts_with = "no_recreate")]
+    pub force_recreate: bool,
+    /// If containers already exist, don't recreate them
+    #[arg(long)]
+    pub no_recreate: bool,
+    /// Remove containers for services not defined in the Compose file
+    #[arg(long)]
+    pub remove_orphans: bool,
+    /// Scale SERVICE to NUM instances (overrides `scale` and `deploy.replicas`)
+    #[arg(long, value_name = "SERVICE=NUM")]
+    pub scale: Vec<String>,
+    /// Services to start (default: all)
+    pub services: Vec<String>,
+}
+
+fn parse_scale(items: &[String]) -> Result<HashMap<String, u32>, Error> {
+    let mut out = HashMap::new();
+    for item in items {
+        let (svc, n) = item.split_once('=').ok_or_else(|| miette!("--scale takes SERVICE=NUM, got `{item}`"))?;
+        let n: u32 = n.parse().map_err(|_| miette!("--scale {svc}: `{n}` is not a number"))?;
+        out.insert(svc.to_string(), n);
+    }
+    Ok(out)
+}
+
+pub fn run(global: &GlobalArgs, args: &UpArgs) -> Result<ExitCode, Error> {
+    let loaded = global.load()?;
+    let project = loaded.project;
+    let opts = UpOptions {
+        services: args.services.clone(),
+        no_deps: args.no_deps,
+        force_recreate: args.force_recreate,
+        no_recreate: args.no_recreate,
+        remove_orphans: args.remove_orphans,
+        scale: parse_scale(&args.scale)?,
+    };
+    for (svc, _) in &opts.scale {
+        if !project.services.contains_key(svc) {
+            return Err(miette!("--scale: no such service: {svc}").into());
+        }
+    }
+    let rt = super::runtime()?;
+    rt.block_on(async {
+        let engine = connect().await?;
+        preflight_engine_features(&engine, &project)?;
+        let images: Vec<String> = project.services.iter().map(|(n, s)| image_ref(&project, n, s)).collect();
+        let observed = observe(&engine, &project, &images).await.map_err(miette::Report::new)?;
+        let plan = plan_up(&project, &observed, &opts).map_err(miette::Report::new)?;
+        // Refuse before creating anything when an image is missing.
+        let mut missing = Vec::new();
+        for op in &plan.ops {
+            if let Op::CreateContainer { service, .. } = op {
+                let image = image_ref(&project, service, &project.services[service]);
+                if !observed.images.contains_key(&image) && !missing.iter().any(|(_, i): &(String, String)| i == &image) {
+                    missing.push((service.clone(), image));
+                }
+            }
+        }
+        if !missing.is_empty() {
+            let list: Vec<String> = missing.iter().map(|(s, i)| format!("{i} (service {s})")).collect();
+            return Err(Error::Other(miette!(
+                code = "rcompose::image_missing",
+                help = "build or pull the image first (e.g. `docker build -t NAME .`); nothing was created",
+                "no such image: {}",
+                list.join(", ")
+            )));
+        }
+        let reporter = crate::progress::reporter(global.progress);
+        let env: HashMap<String, String> = std::env::vars().collect();
+        let exec = Executor::new(&engine, &project, reporter.as_ref(), parallel_limit(&env));
+        exec.up(&plan).await.map_err(miette::Report::new)?;
+        if args.detach {
+            return Ok(ExitCode::SUCCESS);
+        }
+        attach::follow_until_interrupted(&engine, &project, &plan.services, reporter.as_ref()).await
+    })
+}
+
+/// Features the engine must support for this project.
+fn preflight_engine_features(engine: &crate::engine::Engine, project: &crate::model::Project) -> Result<(), Error> {
+    use crate::engine::ApiVersion;
+    for (name, svc) in &project.services {
+        for m in &svc.volumes {
+            if m.volume.as_ref().is_some_and(|v| v.subpath.is_some()) {
+                engine
+                    .require(ApiVersion(1, 45), format!("volume subpath (service \"{name}\", mount {})", m.target))
+                    .map_err(miette::Report::new)?;
+            }
+        }
+        if svc.healthcheck.as_ref().is_some_and(|h| h.start_interval.is_some()) {
+            engine.require(ApiVersion(1, 44), format!("healthcheck start_interval (service \"{name}\")")).map_err(miette::Report::new)?;
+        }
+    }
+    Ok(())
+}

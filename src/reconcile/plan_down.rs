@@ -1,0 +1,177 @@
+//! The `down` plan: which containers, networks and volumes to remove, and
+//! in what order. Pure, like the `up` planner.
+//!
+//! Safety rules live here: named volumes go only with `-v`; external
+//! volumes never; a volume labelled for another project (or created outside
+//! compose) never, even when its name matches.
+
+use crate::engine::labels;
+use crate::graph::ServiceGraph;
+use crate::model::Project;
+
+use super::observe::{Observed, ObservedContainer};
+
+#[derive(Clone, Debug, Default)]
+pub struct DownOptions {
+    /// `-v`: remove named and anonymous volumes too.
+    pub volumes: bool,
+    pub remove_orphans: bool,
+    /// The project was not loaded from a file (only `-p`): everything
+    /// labelled for it goes.
+    pub labels_only: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DownPlan {
+    /// Containers in stop order: dependents before their dependencies.
+    pub containers: Vec<Vec<(String, String)>>,
+    pub networks: Vec<String>,
+    pub volumes: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+impl DownPlan {
+    pub fn is_empty(&self) -> bool {
+        self.containers.iter().all(Vec::is_empty) && self.networks.is_empty() && self.volumes.is_empty()
+    }
+}
+
+pub fn plan_down(project: &Project, observed: &Observed, opts: &DownOptions) -> DownPlan {
+    let mut plan = DownPlan::default();
+    let known = |c: &ObservedContainer| {
+        opts.labels_only
+            || c.labels.oneoff
+            || project.services.contains_key(&c.labels.service)
+            || project.disabled_services.contains_key(&c.labels.service)
+    };
+    let (mine, orphans): (Vec<&ObservedContainer>, Vec<&ObservedContainer>) = observed.containers.iter().partition(|c| known(c));
+    // Orphans and services outside the graph stop first; then by reverse level.
+    let mut first: Vec<(String, String)> = Vec::new();
+    if opts.remove_orphans {
+        first.extend(orphans.iter().map(|c| (c.name.clone(), c.id.clone())));
+    } else if !orphans.is_empty() {
+        let names: Vec<&str> = orphans.iter().map(|c| c.name.as_str()).collect();
+        plan.warnings.push(format!(
+            "found orphan containers ({}) for this project; if you removed or renamed their service, run this command with --remove-orphans to clean them up",
+            names.join(", ")
+        ));
+    }
+    let levels = ServiceGraph::build(project).levels().unwrap_or_default();
+    let level_of = |service: &str| levels.iter().position(|l| l.iter().any(|s| s == service));
+    first.extend(mine.iter().filter(|c| c.labels.oneoff || level_of(&c.labels.service).is_none()).map(|c| (c.name.clone(), c.id.clone())));
+    plan.containers.push(first);
+    for level in levels.iter().rev() {
+        let batch: Vec<(String, String)> = mine
+            .iter()
+            .filter(|c| !c.labels.oneoff && level.contains(&c.labels.service))
+            .map(|c| (c.name.clone(), c.id.clone()))
+            .collect();
+        plan.containers.push(batch);
+    }
+    plan.containers.retain(|b| !b.is_empty());
+
+    let ours = |l: &std::collections::HashMap<String, String>| l.get(labels::PROJECT).is_some_and(|p| p == &project.name);
+    if opts.labels_only {
+        plan.networks = observed.networks.values().filter(|n| ours(&n.labels)).map(|n| n.name.clone()).collect();
+    } else {
+        for (key, net) in &project.networks {
+            let name = net.name.clone().unwrap_or_else(|| format!("{}_{key}", project.name));
+            if net.external {
+                continue;
+            }
+            if let Some(found) = observed.networks.get(&name) {
+                if ours(&found.labels) {
+                    plan.networks.push(name);
+                }
+            }
+        }
+    }
+    if opts.volumes {
+        if opts.labels_only {
+            plan.volumes = observed.volumes.values().filter(|v| ours(&v.labels)).map(|v| v.name.clone()).collect();
+        } else {
+            for (key, vol) in &project.volumes {
+                if vol.external {
+                    continue;
+                }
+                let name = vol.name.clone().unwrap_or_else(|| format!("{}_{key}", project.name));
+                let Some(found) = observed.volumes.get(&name) else { continue };
+                if ours(&found.labels) {
+                    plan.volumes.push(name);
+                } else {
+                    let owner = found.labels.get(labels::PROJECT).map(|o| format!("project \"{o}\"")).unwrap_or_else(|| "something other than compose".into());
+                    plan.warnings.push(format!("volume \"{name}\" was created by {owner}; not removing it"));
+                }
+            }
+        }
+    }
+    plan
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::engine::labels::ContainerLabels;
+    use crate::model::{Service, Volume};
+    use crate::reconcile::observe::{ObservedVolume, State};
+
+    fn container(service: &str, name: &str) -> ObservedContainer {
+        ObservedContainer {
+            id: format!("id-{name}"),
+            name: name.into(),
+            labels: ContainerLabels { project: "demo".into(), service: service.into(), number: 1, oneoff: false, config_hash: String::new() },
+            state: State::Running,
+            status: String::new(),
+            image: String::new(),
+            image_id: String::new(),
+            created: 0,
+            command: String::new(),
+        command: String::new(),
+            ports: Vec::new(),
+            all_labels: HashMap::new(),
+        }
+    }
+
+    fn volume(name: &str, project: Option<&str>) -> ObservedVolume {
+        let labels = project.map(|p| HashMap::from([(labels::PROJECT.to_string(), p.to_string())])).unwrap_or_default();
+        ObservedVolume { name: name.into(), driver: "local".into(), labels, options: HashMap::new(), mountpoint: String::new() }
+    }
+
+    fn setup() -> (Project, Observed) {
+        let mut p = Project { name: "demo".into(), ..Project::default() };
+        let mut web = Service::default();
+        web.depends_on.insert("db".into(), crate::model::Dependency { condition: Default::default(), restart: false, required: true });
+        p.services.insert("web".into(), web);
+        p.services.insert("db".into(), Service::default());
+        p.volumes.insert("data".into(), Volume { name: Some("demo_data".into()), ..Default::default() });
+        p.volumes.insert("ext".into(), Volume { name: Some("shared".into()), external: true, ..Default::default() });
+        p.volumes.insert("foreign".into(), Volume { name: Some("demo_foreign".into()), ..Default::default() });
+        let mut o = Observed::default();
+        o.containers = vec![container("db", "demo-db-1"), container("web", "demo-web-1"), container("gone", "demo-gone-1")];
+        for v in [volume("demo_data", Some("demo")), volume("shared", None), volume("demo_foreign", Some("other"))] {
+            o.volumes.insert(v.name.clone(), v);
+        }
+        (p, o)
+    }
+
+    #[test]
+    fn dependents_stop_first_and_volumes_stay_without_v() {
+        let (p, o) = setup();
+        let plan = plan_down(&p, &o, &DownOptions::default());
+        let order: Vec<Vec<&str>> = plan.containers.iter().map(|b| b.iter().map(|(n, _)| n.as_str()).collect()).collect();
+        assert_eq!(order, vec![vec!["demo-web-1"], vec!["demo-db-1"]]);
+        assert!(plan.volumes.is_empty());
+        assert!(plan.warnings[0].contains("demo-gone-1"));
+    }
+
+    #[test]
+    fn down_v_never_removes_external_or_foreign_volumes() {
+        let (p, o) = setup();
+        let plan = plan_down(&p, &o, &DownOptions { volumes: true, remove_orphans: true, labels_only: false });
+        assert_eq!(plan.volumes, vec!["demo_data"]);
+        assert!(plan.warnings.iter().any(|w| w.contains("demo_foreign") && w.contains("project \"other\"")));
+        assert_eq!(plan.containers[0][0].0, "demo-gone-1");
+    }
+}

@@ -1,0 +1,73 @@
+//! Failures give a clear error and a non-zero exit, and leave nothing a
+//! re-run cannot converge.
+
+use super::{engine_ready, Stack, BUSYBOX};
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn missing_external_volume_names_it_and_creates_nothing() {
+    if !engine_ready(&[BUSYBOX]) {
+        return;
+    }
+    let stack = Stack::new("extvol", &format!(
+        "services:\n  app:\n    image: {BUSYBOX}\n    command: [sleep, '60']\n    volumes: ['data:/data']\nvolumes:\n  data:\n    external: true\n    name: rct-missing-external-volume\n"
+    ));
+    let out = stack.run(&["up", "-d"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("external volume \"rct-missing-external-volume\" not found"), "{}", stderr(&out));
+    assert!(stack.containers().is_empty());
+    assert!(Stack::docker(&["network", "ls", "-q", "--filter", &format!("label=com.docker.compose.project={}", stack.name)]).is_empty());
+}
+
+#[test]
+fn unreachable_engine_is_a_clear_error() {
+    let dir = crate::support::project(&[("compose.yaml", "services:\n  a:\n    image: x\n")]);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rcompose"))
+        .current_dir(dir.path())
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+        .args(["up", "-d"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("cannot connect to the Docker engine at unix:///nonexistent/docker.sock"), "{err}");
+    assert!(err.contains("is the Docker daemon running"), "{err}");
+}
+
+#[test]
+fn missing_image_fails_before_creating_anything() {
+    if !engine_ready(&[BUSYBOX]) {
+        return;
+    }
+    let stack = Stack::new("noimage", &format!(
+        "services:\n  ok:\n    image: {BUSYBOX}\n    command: [sleep, '60']\n  bad:\n    image: rcompose-test/does-not-exist:1\n"
+    ));
+    let out = stack.run(&["up", "-d"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("no such image: rcompose-test/does-not-exist:1 (service bad)"), "{}", stderr(&out));
+    assert!(stack.containers().is_empty(), "created {:?}", stack.containers());
+}
+
+#[test]
+fn dependency_that_exits_fails_up_and_a_fixed_rerun_converges() {
+    if !engine_ready(&[BUSYBOX]) {
+        return;
+    }
+    let bad = format!(
+        "services:\n  db:\n    image: {BUSYBOX}\n    command: [sh, -c, 'exit 3']\n    healthcheck:\n      test: [CMD, 'true']\n      interval: 1s\n  web:\n    image: {BUSYBOX}\n    command: [sleep, '60']\n    depends_on:\n      db:\n        condition: service_healthy\n"
+    );
+    let stack = Stack::new("exits", &bad);
+    let out = stack.run(&["up", "-d"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains(&format!("container {}-db-1 exited with code 3", stack.name)), "{err}");
+    assert!(!stack.containers().iter().any(|(n, _)| n.ends_with("-web-1")), "web started though db failed");
+
+    stack.write("compose.yaml", &bad.replace("[sh, -c, 'exit 3']", "[sh, -c, \"trap 'exit 0' TERM; while true; do sleep 0.2 & wait $$!; done\"]"));
+    stack.ok(&["up", "-d"]);
+    let names: Vec<String> = stack.containers().into_iter().map(|(n, _)| n).collect();
+    assert_eq!(names, vec![format!("{}-db-1", stack.name), format!("{}-web-1", stack.name)]);
+}

@@ -1,0 +1,89 @@
+//! Start order follows the dependency graph, `service_healthy` waits for
+//! health, and independent services start at the same time.
+
+use super::{engine_ready, Stack, BUSYBOX};
+
+/// Seconds since the epoch from an RFC 3339 timestamp such as
+/// `2026-11-23T05:20:01.123456789Z`.
+fn epoch(ts: &str) -> f64 {
+    let (date, time) = ts.trim().split_once('T').expect("timestamp");
+    let mut d = date.split('-').map(|p| p.parse::<i64>().unwrap());
+    let (y, m, day) = (d.next().unwrap(), d.next().unwrap(), d.next().unwrap());
+    let (y2, m2) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
+    let era = y2.div_euclid(400);
+    let yoe = y2 - era * 400;
+    let doy = (153 * m2 + 2) / 5 + day - 1;
+    let days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+    let time = time.trim_end_matches('Z');
+    let mut t = time.split(':');
+    let (h, mi, s) = (t.next().unwrap().parse::<f64>().unwrap(), t.next().unwrap().parse::<f64>().unwrap(), t.next().unwrap().parse::<f64>().unwrap());
+    days as f64 * 86400.0 + h * 3600.0 + mi * 60.0 + s
+}
+
+fn started_at(container: &str) -> f64 {
+    epoch(&Stack::docker(&["inspect", "-f", "{{.State.StartedAt}}", container]))
+}
+
+const LOOP: &str = "trap 'exit 0' TERM; while true; do sleep 0.2 & wait $$!; done";
+
+fn compose() -> String {
+    let svc = |deps: &str| format!("    image: {BUSYBOX}\n    command: [\"sh\", \"-c\", \"{LOOP}\"]\n{deps}");
+    format!(
+        r#"services:
+  db:
+    image: {BUSYBOX}
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 2; touch /tmp/ready; while true; do sleep 0.2 & wait $$!; done"]
+    healthcheck:
+      test: ["CMD", "test", "-f", "/tmp/ready"]
+      interval: 500ms
+      timeout: 2s
+      retries: 30
+  cache:
+{cache}
+  api:
+{api}
+  worker:
+{worker}
+  web:
+{web}
+  proxy:
+{proxy}
+"#,
+        cache = svc(""),
+        api = svc("    depends_on:\n      db:\n        condition: service_healthy\n      cache:\n        condition: service_started\n"),
+        worker = svc("    depends_on:\n      db:\n        condition: service_healthy\n"),
+        web = svc("    depends_on: [api]\n"),
+        proxy = svc("    depends_on: [web, worker]\n"),
+    )
+}
+
+#[test]
+fn dag_starts_in_dependency_order_with_health_and_concurrency() {
+    if !engine_ready(&[BUSYBOX]) {
+        return;
+    }
+    let stack = Stack::new("order", &compose());
+    stack.ok(&["up", "-d"]);
+    let c = |s: &str| format!("{}-{s}-1", stack.name);
+    let t = |s: &str| started_at(&c(s));
+    let (db, cache, api, worker, web, proxy) = (t("db"), t("cache"), t("api"), t("worker"), t("web"), t("proxy"));
+
+    // Edges: dependents start after their dependencies.
+    for (dependent, dependency, name) in [(api, cache, "api>cache"), (web, api, "web>api"), (proxy, web, "proxy>web"), (proxy, worker, "proxy>worker")] {
+        assert!(dependent >= dependency, "{name}: {dependent} < {dependency}");
+    }
+    // service_healthy: db needs 2 s before its health check can pass.
+    assert!(api >= db + 1.9, "api started {:.2}s after db, before db could be healthy", api - db);
+    assert!(worker >= db + 1.9, "worker started {:.2}s after db", worker - db);
+    // Independent services start together: db and cache, then api and worker.
+    assert!((db - cache).abs() < 1.5, "db and cache started {:.2}s apart", (db - cache).abs());
+    assert!((api - worker).abs() < 1.5, "api and worker started {:.2}s apart", (api - worker).abs());
+    let health = Stack::docker(&["inspect", "-f", "{{.State.Health.Status}}", &c("db")]);
+    assert_eq!(health, "healthy");
+}
+
+#[test]
+fn timestamps_parse() {
+    assert_eq!(epoch("1970-01-02T00:00:01.5Z"), 86401.5);
+    assert!(epoch("2026-11-23T05:20:01.123456789Z") > 1.7e9);
+}
