@@ -48,10 +48,22 @@ impl From<miette::Report> for Error {
 
 /// Parses arguments, runs the command, renders any error; returns the exit code.
 pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> ExitCode {
+    install_error_hook();
     match cli::main(args) {
         Ok(code) => code,
         Err(e) => report_error(e),
     }
+}
+
+/// Errors wrap on a terminal; in logs and pipes each stays on one line so
+/// that CI output can be searched.
+fn install_error_hook() {
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let _ = miette::set_hook(Box::new(move |_| {
+        let opts = miette::MietteHandlerOpts::new().wrap_lines(tty);
+        let opts = if tty { opts } else { opts.color(false).unicode(false) };
+        Box::new(opts.build())
+    }));
 }
 
 /// Prints an error to stderr through miette and returns its exit code.

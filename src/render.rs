@@ -34,11 +34,30 @@ pub fn config_value(project: &Project) -> Value {
         }
         sort_maps(root);
     }
+    escape_dollars(&mut v);
     v
+}
+
+/// Literal `$` is printed as `$$`, so that the output loads back unchanged.
+fn escape_dollars(v: &mut Value) {
+    match v {
+        Value::String(s) if s.contains('$') => *s = s.replace('$', "$$"),
+        Value::Array(items) => items.iter_mut().for_each(escape_dollars),
+        Value::Object(m) => m.values_mut().for_each(escape_dollars),
+        _ => {}
+    }
 }
 
 /// Sorts the keys of name-keyed maps (services, volumes, ...) like Go does.
 fn sort_maps(root: &mut Map<String, Value>) {
+    root.sort_keys();
+    if let Some(Value::Object(services)) = root.get_mut("services") {
+        for svc in services.values_mut() {
+            if let Value::Object(m) = svc {
+                m.sort_keys();
+            }
+        }
+    }
     for section in ["services", "networks", "volumes", "secrets", "configs", "models"] {
         if let Some(Value::Object(m)) = root.get_mut(section) {
             m.sort_keys();

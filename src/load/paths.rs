@@ -17,6 +17,9 @@ pub fn absolutize(base: &Path, p: &str, home: Option<&Path>) -> PathBuf {
             Some(h) => h.join(p.trim_start_matches('~').trim_start_matches('/')),
             None => PathBuf::from(p),
         }
+    } else if Path::new(p).is_absolute() {
+        // Absolute paths are kept as written, as docker compose does.
+        return PathBuf::from(p);
     } else {
         base.join(p)
     };
@@ -125,6 +128,7 @@ mod tests {
         assert_eq!(absolutize(base, "./data", None), PathBuf::from("/proj/app/data"));
         assert_eq!(absolutize(base, "../x/./y", None), PathBuf::from("/proj/x/y"));
         assert_eq!(absolutize(base, "/abs", None), PathBuf::from("/abs"));
+        assert_eq!(absolutize(base, "/abs/dir/", None).to_str(), Some("/abs/dir/"));
         assert_eq!(absolutize(base, "~/d", Some(Path::new("/home/u"))), PathBuf::from("/home/u/d"));
         assert_eq!(absolutize(base, ".", None), PathBuf::from("/proj/app"));
     }

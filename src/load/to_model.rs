@@ -84,6 +84,7 @@ pub fn convert(doc: &Node, ctx: &Context, problems: &mut Problems, warnings: &mu
     resolve_environment(&mut project, &ctx.vars);
     default_network(&mut project);
     name_resources(&mut project);
+    fill_defaults(&mut project);
     project.extensions.retain(|_, v| !v.is_empty());
     Some(project)
 }
@@ -264,6 +265,33 @@ fn default_network(project: &mut Project) {
     }
     if uses_default && !project.networks.contains_key("default") {
         project.networks.insert("default".into(), Network::default());
+    }
+}
+
+/// Defaults docker compose writes into the model: the Dockerfile name,
+/// secret and config targets, clean container paths.
+fn fill_defaults(project: &mut Project) {
+    for svc in project.services.values_mut() {
+        if let Some(b) = &mut svc.build {
+            if b.dockerfile.is_none() && b.dockerfile_inline.is_none() {
+                b.dockerfile = Some("Dockerfile".into());
+            }
+        }
+        for s in &mut svc.secrets {
+            if s.target.is_none() {
+                s.target = Some(format!("/run/secrets/{}", s.source));
+            }
+        }
+        for c in &mut svc.configs {
+            if c.target.is_none() {
+                c.target = Some(format!("/{}", c.source));
+            }
+        }
+        for v in &mut svc.volumes {
+            if v.target.len() > 1 && v.target.starts_with('/') {
+                v.target = super::paths::clean(std::path::Path::new(&v.target)).to_string_lossy().into_owned();
+            }
+        }
     }
 }
 

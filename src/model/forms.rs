@@ -280,9 +280,15 @@ impl<'de> Deserialize<'de> for Duration {
 }
 
 /// A byte count given as a number or with a unit (`512m`, `1g`, `100kb`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Default, Hash, Serialize)]
-#[serde(transparent)]
+/// Printed as a string of bytes, as docker compose does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Default, Hash)]
 pub struct ByteSize(pub u64);
+
+impl Serialize for ByteSize {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
 
 impl ByteSize {
     pub fn parse(text: &str) -> Result<ByteSize, String> {

@@ -427,6 +427,9 @@ impl<'a> Executor<'a> {
                 if !has_check && health.is_none() {
                     return Err(ExecError::NoHealthcheck { service: service.into(), dependent: dependent.into() });
                 }
+                if state.running == Some(false) && state.restarting != Some(true) {
+                    return Err(ExecError::DependencyExited { container: name, code: state.exit_code.unwrap_or(-1) });
+                }
                 match health {
                     Some(HealthStatusEnum::HEALTHY) => {
                         self.emit(Kind::Container, &name, Status::Healthy);
@@ -442,9 +445,6 @@ impl<'a> Executor<'a> {
                         return Err(ExecError::Unhealthy { container: name, detail });
                     }
                     _ => {}
-                }
-                if state.running == Some(false) && state.restarting != Some(true) {
-                    return Err(ExecError::DependencyExited { container: name, code: state.exit_code.unwrap_or(-1) });
                 }
                 if !announced {
                     self.emit(Kind::Container, &name, Status::Waiting);

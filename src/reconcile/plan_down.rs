@@ -128,7 +128,6 @@ mod tests {
             image_id: String::new(),
             created: 0,
             command: String::new(),
-        command: String::new(),
             ports: Vec::new(),
             all_labels: HashMap::new(),
         }

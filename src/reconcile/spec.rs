@@ -171,7 +171,13 @@ pub fn container_body(project: &Project, service: &Service, input: &SpecInput) -
     for m in &service.volumes {
         if is_legacy_bind(m) {
             binds.push(bind_string(m));
-        } else if let Some(mount) = mount_for(project, m) {
+        } else if let Some(mut mount) = mount_for(project, m) {
+            // An anonymous volume keeps the data of the container it replaces.
+            if m.kind == MountType::Volume && m.source.is_none() {
+                if let Some((_, name)) = input.inherited_volumes.iter().find(|(t, _)| t == &m.target) {
+                    mount.source = Some(name.clone());
+                }
+            }
             mounts.push(mount);
         }
     }
