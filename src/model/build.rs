@@ -16,13 +16,13 @@ pub struct Build {
     pub dockerfile_inline: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub entitlements: Vec<String>,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty", deserialize_with = "env_map")]
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map", deserialize_with = "env_map")]
     #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub args: IndexMap<String, Option<String>>,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty", deserialize_with = "env_map")]
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map", deserialize_with = "env_map")]
     #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub ssh: IndexMap<String, Option<String>>,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty", deserialize_with = "string_map")]
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map", deserialize_with = "string_map")]
     #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub labels: IndexMap<String, String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -31,7 +31,7 @@ pub struct Build {
     pub cache_to: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub no_cache: Option<bool>,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty", deserialize_with = "string_map")]
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map", deserialize_with = "string_map")]
     #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub additional_contexts: IndexMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -46,7 +46,7 @@ pub struct Build {
     pub target: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shm_size: Option<ByteSize>,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map")]
     #[schemars(schema_with = "crate::model::schema::extra_hosts")]
     pub extra_hosts: IndexMap<String, Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -58,7 +58,7 @@ pub struct Build {
     pub secrets: Vec<super::service::FileRef>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map")]
     #[schemars(schema_with = "crate::model::schema::ulimits")]
     pub ulimits: IndexMap<String, super::service::Ulimit>,
     #[serde(default, skip_serializing_if = "StringList::is_empty")]

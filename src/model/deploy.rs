@@ -16,7 +16,7 @@ pub struct Deploy {
     pub endpoint_mode: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replicas: Option<u32>,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty", deserialize_with = "string_map")]
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map", deserialize_with = "string_map")]
     #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub labels: IndexMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

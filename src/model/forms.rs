@@ -174,6 +174,12 @@ pub fn env_map<'de, D: Deserializer<'de>>(d: D) -> Result<IndexMap<String, Optio
     ListOrDict::deserialize(d).map(|l| l.0)
 }
 
+/// Serializes a map with its keys sorted, as Go prints maps.
+pub fn sorted_map<S: Serializer, V: Serialize>(m: &IndexMap<String, V>, s: S) -> Result<S::Ok, S::Error> {
+    let sorted: std::collections::BTreeMap<&String, &V> = m.iter().collect();
+    sorted.serialize(s)
+}
+
 /// A Go-style duration (`1m30s`, `500ms`, `2h`), printed the way Go does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Default, Hash)]
 pub struct Duration(pub StdDuration);

@@ -16,12 +16,12 @@ pub struct Volume {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<String>,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty", deserialize_with = "string_map")]
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map", deserialize_with = "string_map")]
     #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub driver_opts: IndexMap<String, String>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub external: bool,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty", deserialize_with = "string_map")]
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map", deserialize_with = "string_map")]
     #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub labels: IndexMap<String, String>,
 }
@@ -33,7 +33,7 @@ pub struct Network {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<String>,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty", deserialize_with = "string_map")]
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map", deserialize_with = "string_map")]
     #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub driver_opts: IndexMap<String, String>,
     #[serde(default)]
@@ -48,7 +48,7 @@ pub struct Network {
     pub enable_ipv6: Option<bool>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub attachable: bool,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty", deserialize_with = "string_map")]
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map", deserialize_with = "string_map")]
     #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub labels: IndexMap<String, String>,
 }
@@ -60,7 +60,7 @@ pub struct Ipam {
     pub driver: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub config: Vec<IpamPool>,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty", deserialize_with = "string_map")]
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map", deserialize_with = "string_map")]
     #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub options: IndexMap<String, String>,
 }
@@ -74,7 +74,7 @@ pub struct IpamPool {
     pub ip_range: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gateway: Option<String>,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty", deserialize_with = "string_map")]
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map", deserialize_with = "string_map")]
     #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub aux_addresses: IndexMap<String, String>,
 }
@@ -93,12 +93,12 @@ pub struct FileObject {
     pub content: Option<String>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub external: bool,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty", deserialize_with = "string_map")]
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map", deserialize_with = "string_map")]
     #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub labels: IndexMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<String>,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty", deserialize_with = "string_map")]
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map", deserialize_with = "string_map")]
     #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub driver_opts: IndexMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -21,7 +21,7 @@ fn is_false(b: &bool) -> bool {
 pub struct Service {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub profiles: Vec<String>,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty", deserialize_with = "string_map")]
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map", deserialize_with = "string_map")]
     #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub annotations: IndexMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -69,7 +69,7 @@ pub struct Service {
     pub container_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_spec: Option<CredentialSpec>,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map")]
     #[schemars(schema_with = "crate::model::schema::names_or_map::<Dependency>")]
     pub depends_on: IndexMap<String, Dependency>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -91,7 +91,7 @@ pub struct Service {
     pub entrypoint: Option<Command>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<Provider>,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty", deserialize_with = "env_map")]
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map", deserialize_with = "env_map")]
     #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub environment: IndexMap<String, Option<String>>,
     /// Kept for `config` output; its contents are merged into `environment`.
@@ -106,7 +106,7 @@ pub struct Service {
     pub extends: Option<Extends>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub external_links: Vec<String>,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map")]
     #[schemars(schema_with = "crate::model::schema::extra_hosts")]
     pub extra_hosts: IndexMap<String, Vec<String>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "text_vec")]
@@ -127,7 +127,7 @@ pub struct Service {
     pub ipc: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub isolation: Option<String>,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty", deserialize_with = "string_map")]
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map", deserialize_with = "string_map")]
     #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub labels: IndexMap<String, String>,
     #[serde(default, skip_serializing_if = "StringList::is_empty")]
@@ -146,12 +146,12 @@ pub struct Service {
     pub mem_swappiness: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memswap_limit: Option<ByteSize>,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map")]
     #[schemars(schema_with = "crate::model::schema::names_or_map::<ServiceModel>")]
     pub models: IndexMap<String, Option<ServiceModel>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network_mode: Option<String>,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map")]
     #[schemars(schema_with = "crate::model::schema::names_or_map::<ServiceNetwork>")]
     pub networks: IndexMap<String, Option<ServiceNetwork>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -194,17 +194,17 @@ pub struct Service {
     pub stop_grace_period: Option<Duration>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop_signal: Option<String>,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty", deserialize_with = "string_map")]
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map", deserialize_with = "string_map")]
     #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub storage_opt: IndexMap<String, String>,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty", deserialize_with = "string_map")]
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map", deserialize_with = "string_map")]
     #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub sysctls: IndexMap<String, String>,
     #[serde(default, skip_serializing_if = "StringList::is_empty")]
     pub tmpfs: StringList,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tty: Option<bool>,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map")]
     #[schemars(schema_with = "crate::model::schema::ulimits")]
     pub ulimits: IndexMap<String, Ulimit>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -307,7 +307,7 @@ pub struct ServiceNetwork {
     pub link_local_ips: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mac_address: Option<String>,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty", deserialize_with = "string_map")]
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map", deserialize_with = "string_map")]
     #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub driver_opts: IndexMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -348,7 +348,7 @@ pub struct Extends {
 pub struct Logging {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<String>,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty", deserialize_with = "string_map")]
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map", deserialize_with = "string_map")]
     #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub options: IndexMap<String, String>,
 }
@@ -385,7 +385,7 @@ pub struct DeviceRequest {
     pub device_ids: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<String>,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty", deserialize_with = "string_map")]
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map", deserialize_with = "string_map")]
     #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub options: IndexMap<String, String>,
 }
@@ -437,7 +437,7 @@ pub struct BlkioWeight {
 pub struct Provider {
     #[serde(rename = "type")]
     pub kind: String,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map")]
     #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub options: IndexMap<String, serde_json::Value>,
 }
@@ -452,7 +452,7 @@ pub struct Hook {
     pub privileged: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub working_dir: Option<String>,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty", deserialize_with = "env_map")]
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map", deserialize_with = "env_map")]
     #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub environment: IndexMap<String, Option<String>>,
 }

@@ -1,5 +1,6 @@
 //! Real compose files (docker/awesome-compose, CC0): each loads, and
-//! `rcompose config --format json` equals what docker compose v2 printed for
+//! `rcompose config --format json` (and the YAML `config`, to the byte)
+//! equals what docker compose v2 printed for
 //! it (tests/fixtures/awesome-compose/*/expected.json, made by
 //! scripts/gen-peer-fixtures.sh).
 
@@ -32,6 +33,13 @@ fn awesome_compose_matches_docker_compose_v2() {
         if !out.status.success() {
             failures.push(format!("{name}: rcompose failed: {}", String::from_utf8_lossy(&out.stderr)));
             continue;
+        }
+        let yaml_out = rcompose(dir, &["-f", &file, "config"], &[]);
+        let yaml = String::from_utf8_lossy(&yaml_out.stdout).replace(dir.to_str().unwrap(), "@PROJECT_DIR@");
+        if let Ok(expected_yaml) = std::fs::read_to_string(dir.join("expected.yaml")) {
+            if yaml != expected_yaml {
+                failures.push(format!("{name}: YAML differs from docker compose v2\n--- expected\n{expected_yaml}\n--- actual\n{yaml}"));
+            }
         }
         let actual = String::from_utf8_lossy(&out.stdout).replace(dir.to_str().unwrap(), "@PROJECT_DIR@");
         let actual: serde_json::Value = serde_json::from_str(&actual).unwrap();

@@ -3,6 +3,8 @@
 //! Owns: the canonical JSON/YAML shape of a project (with `x-` extensions
 //! spliced back in), image names, and the JSON Schema text. No I/O.
 
+mod yaml;
+
 use serde_json::{Map, Value};
 
 use crate::model::{Project, Service};
@@ -28,7 +30,9 @@ pub fn config_value(project: &Project) -> Value {
             };
             if let Some(obj) = target {
                 for (k, val) in ext {
-                    obj.insert(k.clone(), val.clone());
+                    let mut val = val.clone();
+                    sort_all_keys(&mut val);
+                    obj.insert(k.clone(), val);
                 }
             }
         }
@@ -36,6 +40,18 @@ pub fn config_value(project: &Project) -> Value {
     }
     escape_dollars(&mut v);
     v
+}
+
+/// Extension values are free-form maps; Go prints every map sorted.
+fn sort_all_keys(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.sort_keys();
+            m.values_mut().for_each(sort_all_keys);
+        }
+        Value::Array(items) => items.iter_mut().for_each(sort_all_keys),
+        _ => {}
+    }
 }
 
 /// Literal `$` is printed as `$$`, so that the output loads back unchanged.
@@ -71,8 +87,40 @@ pub fn config_json(project: &Project) -> String {
     s
 }
 
+/// YAML as docker compose prints it: top-level in model order, and no
+/// null `command`/`entrypoint` (which JSON shows).
 pub fn config_yaml(project: &Project) -> String {
-    serde_yaml::to_string(&config_value(project)).expect("yaml")
+    let mut v = config_value(project);
+    if let Value::Object(root) = &mut v {
+        let order = ["name", "services", "networks", "volumes", "secrets", "configs", "models"];
+        let mut ordered = Map::new();
+        for k in order {
+            if let Some(val) = root.remove(k) {
+                ordered.insert(k.to_string(), val);
+            }
+        }
+        ordered.extend(std::mem::take(root));
+        if let Some(Value::Object(services)) = ordered.get_mut("services") {
+            for svc in services.values_mut() {
+                if let Value::Object(m) = svc {
+                    m.retain(|k, v| !(matches!(k.as_str(), "command" | "entrypoint") && v.is_null()));
+                    if let Some(Value::Object(deploy)) = m.get_mut("deploy") {
+                        deploy.retain(|_, v| v.as_object().is_none_or(|o| !o.is_empty()));
+                    }
+                }
+            }
+        }
+        // Go's YAML writer leaves out empty structs that JSON shows as `{}`.
+        if let Some(Value::Object(nets)) = ordered.get_mut("networks") {
+            for net in nets.values_mut() {
+                if let Value::Object(m) = net {
+                    m.retain(|k, v| !(k == "ipam" && v.as_object().is_some_and(|o| o.is_empty())));
+                }
+            }
+        }
+        *root = ordered;
+    }
+    yaml::to_yaml(&v)
 }
 
 /// The JSON Schema of the files rcompose accepts, generated from the model.
