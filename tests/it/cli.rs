@@ -30,6 +30,8 @@ fn config_json_and_yaml_agree() {
         assert!(m.remove("command").unwrap().is_null());
         assert!(m.remove("entrypoint").unwrap().is_null());
     }
+    // And Go's YAML writer omits the empty `ipam` struct.
+    assert_eq!(json["networks"]["default"].as_object_mut().unwrap().remove("ipam"), Some(serde_json::json!({})));
     let yaml: serde_json::Value = serde_yaml::from_str(&stdout(&rcompose(dir.path(), &["-p", "demo", "config"], &[]))).unwrap();
     assert_eq!(json, yaml);
     assert_eq!(json["name"], "demo");
