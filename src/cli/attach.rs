@@ -32,6 +32,10 @@ pub async fn follow_until_interrupted(engine: &Engine, project: &Project, servic
     });
     let mut merged = futures::stream::select_all(streams);
     let mut interrupts = 0;
+    let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+        .map_err(|e| miette::miette!("cannot listen for Ctrl-C: {e}"))?;
+    let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .map_err(|e| miette::miette!("cannot listen for SIGTERM: {e}"))?;
     loop {
         tokio::select! {
             item = merged.next() => {
@@ -49,7 +53,7 @@ pub async fn follow_until_interrupted(engine: &Engine, project: &Project, servic
                     }
                 }
             }
-            _ = tokio::signal::ctrl_c() => {
+            _ = async { tokio::select! { _ = sigint.recv() => {}, _ = sigterm.recv() => {} } } => {
                 interrupts += 1;
                 if interrupts == 1 {
                     eprintln!("Gracefully stopping... (press Ctrl+C again to force)");
@@ -63,7 +67,7 @@ pub async fn follow_until_interrupted(engine: &Engine, project: &Project, servic
                     });
                     tokio::select! {
                         _ = futures::future::join_all(stops) => {}
-                        _ = tokio::signal::ctrl_c() => {
+                        _ = sigint.recv() => {
                             for c in &containers {
                                 let _ = engine.docker.kill_container(&c.id, Some(KillContainerOptionsBuilder::default().signal("SIGKILL").build())).await;
                             }
