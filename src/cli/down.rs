@@ -18,6 +18,9 @@ pub struct DownArgs {
     /// Remove containers for services not defined in the Compose file
     #[arg(long)]
     pub remove_orphans: bool,
+    /// Remove images used by services: `local` only those built for the project, `all` every one
+    #[arg(long, value_enum, value_name = "TYPE")]
+    pub rmi: Option<crate::reconcile::plan_down::Rmi>,
     /// Shutdown timeout in seconds (default: each service's stop_grace_period, else 10)
     #[arg(short = 't', long)]
     pub timeout: Option<i32>,
@@ -25,7 +28,7 @@ pub struct DownArgs {
 
 pub fn run(global: &GlobalArgs, args: &DownArgs) -> Result<ExitCode, Error> {
     let (project, labels_only) = super::load_or_name_only(global)?;
-    let opts = DownOptions { volumes: args.volumes, remove_orphans: args.remove_orphans, labels_only };
+    let opts = DownOptions { volumes: args.volumes, remove_orphans: args.remove_orphans, labels_only, rmi: args.rmi };
     let rt = super::runtime()?;
     rt.block_on(async {
         let engine = connect().await?;

@@ -468,5 +468,7 @@ mod tests {
         let (_, n) = node("image: x\nx-note: hi\ninit: yes\n");
         let svc = from_node::<Svc>(&n).unwrap();
         assert_eq!(svc.init, Some(true));
+        assert_eq!(svc.image.as_deref(), Some("x"));
+        assert!(svc.ports.is_empty());
     }
 }

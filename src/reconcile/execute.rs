@@ -325,6 +325,16 @@ impl<'a> Executor<'a> {
         }))
         .await;
         vols.into_iter().collect::<Result<Vec<_>, _>>()?;
+        for image in &plan.images {
+            self.emit(Kind::Image, image, Status::Removing);
+            let opts = bollard::query_parameters::RemoveImageOptionsBuilder::default().build();
+            match call(format!("remove image {image}"), d.remove_image(image, Some(opts), None)).await {
+                Ok(_) => self.emit(Kind::Image, image, Status::Removed),
+                Err(e) if e.is_not_found() => {}
+                Err(e) if e.is_conflict() => self.reporter.warning(&format!("image {image} is still in use; not removed")),
+                Err(e) => return Err(e.into()),
+            }
+        }
         Ok(())
     }
 

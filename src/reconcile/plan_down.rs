@@ -19,6 +19,16 @@ pub struct DownOptions {
     /// The project was not loaded from a file (only `-p`): everything
     /// labelled for it goes.
     pub labels_only: bool,
+    /// `--rmi`: which images to remove.
+    pub rmi: Option<Rmi>,
+}
+
+/// `--rmi local` removes images built for the project (no `image:` of their
+/// own); `--rmi all` every image the services use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Rmi {
+    Local,
+    All,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -27,12 +37,13 @@ pub struct DownPlan {
     pub containers: Vec<Vec<(String, String)>>,
     pub networks: Vec<String>,
     pub volumes: Vec<String>,
+    pub images: Vec<String>,
     pub warnings: Vec<String>,
 }
 
 impl DownPlan {
     pub fn is_empty(&self) -> bool {
-        self.containers.iter().all(Vec::is_empty) && self.networks.is_empty() && self.volumes.is_empty()
+        self.containers.iter().all(Vec::is_empty) && self.networks.is_empty() && self.volumes.is_empty() && self.images.is_empty()
     }
 }
 
@@ -105,6 +116,16 @@ pub fn plan_down(project: &Project, observed: &Observed, opts: &DownOptions) -> 
             }
         }
     }
+    if let Some(rmi) = opts.rmi {
+        for (name, svc) in &project.services {
+            if rmi == Rmi::All || svc.image.is_none() {
+                let image = crate::render::image_name(project, name, svc);
+                if !plan.images.contains(&image) {
+                    plan.images.push(image);
+                }
+            }
+        }
+    }
     plan
 }
 
@@ -168,9 +189,19 @@ mod tests {
     #[test]
     fn down_v_never_removes_external_or_foreign_volumes() {
         let (p, o) = setup();
-        let plan = plan_down(&p, &o, &DownOptions { volumes: true, remove_orphans: true, labels_only: false });
+        let plan = plan_down(&p, &o, &DownOptions { volumes: true, remove_orphans: true, ..Default::default() });
         assert_eq!(plan.volumes, vec!["demo_data"]);
         assert!(plan.warnings.iter().any(|w| w.contains("demo_foreign") && w.contains("project \"other\"")));
         assert_eq!(plan.containers[0][0].0, "demo-gone-1");
+    }
+
+    #[test]
+    fn rmi_local_takes_built_images_only() {
+        let (mut p, o) = setup();
+        p.services.get_mut("db").unwrap().image = Some("postgres:15".into());
+        let local = plan_down(&p, &o, &DownOptions { rmi: Some(Rmi::Local), ..Default::default() });
+        assert_eq!(local.images, vec!["demo-web"]);
+        let all = plan_down(&p, &o, &DownOptions { rmi: Some(Rmi::All), ..Default::default() });
+        assert_eq!(all.images, vec!["demo-web", "postgres:15"]);
     }
 }

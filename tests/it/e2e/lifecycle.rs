@@ -89,3 +89,22 @@ fn scale_ps_and_ls() {
     stack.ok(&["up", "-d"]);
     assert_eq!(stack.containers().len(), 2, "scaling back down to the file's count");
 }
+
+#[test]
+fn down_rmi_local_removes_only_the_projects_built_images() {
+    if !engine_ready(&[BUSYBOX]) {
+        return;
+    }
+    let stack = Stack::new(
+        "rmi",
+        &format!("services:\n  web:\n    build: .\n    command: [sleep, '60']\n  other:\n    image: {BUSYBOX}\n    command: [sleep, '60']\n"),
+    );
+    // Stand in for a built image: the name compose gives it is PROJECT-SERVICE.
+    let built = format!("{}-web", stack.name);
+    Stack::docker(&["tag", BUSYBOX, &built]);
+    stack.ok(&["up", "-d"]);
+    assert_eq!(stack.containers().len(), 2);
+    stack.ok(&["down", "--rmi", "local", "-t", "1"]);
+    assert!(Stack::docker(&["image", "ls", "-q", &built]).is_empty(), "built image kept");
+    assert!(!Stack::docker(&["image", "ls", "-q", BUSYBOX]).is_empty(), "a pulled image was removed");
+}
