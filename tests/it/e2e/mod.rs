@@ -4,6 +4,7 @@
 //! guard runs `down -v` on drop). Without an engine or the test images the
 //! tests skip loudly; with RCOMPOSE_REQUIRE_ENGINE=1 (CI) they fail instead.
 
+mod api_version;
 mod attached;
 mod errors;
 mod interop;
