@@ -13,6 +13,7 @@ pub mod cli;
 pub mod diag;
 pub mod engine;
 pub mod graph;
+pub mod images;
 pub mod load;
 pub mod model;
 pub mod progress;

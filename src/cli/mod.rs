@@ -5,6 +5,7 @@
 //! one command module per subcommand.
 
 pub mod attach;
+pub mod build;
 pub mod config;
 pub mod down;
 pub mod ls;
@@ -61,6 +62,8 @@ pub enum Command {
     Config(config::ConfigArgs),
     /// Print the JSON Schema of the compose files rcompose accepts
     Schema(schema::SchemaArgs),
+    /// Build or rebuild services' images
+    Build(build::BuildArgs),
     /// Create and start containers
     Up(up::UpArgs),
     /// Stop and remove containers and networks (and volumes with -v)
@@ -169,6 +172,7 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> Result<ExitCode, Error
     match &cli.command {
         Command::Config(args) => config::run(&cli.global, args),
         Command::Schema(args) => schema::run(args),
+        Command::Build(args) => build::run(&cli.global, args),
         Command::Up(args) => up::run(&cli.global, args),
         Command::Down(args) => down::run(&cli.global, args),
         Command::Ps(args) => ps::run(&cli.global, args),

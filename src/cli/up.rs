@@ -28,6 +28,12 @@ pub struct UpArgs {
     /// Remove containers for services not defined in the Compose file
     #[arg(long)]
     pub remove_orphans: bool,
+    /// Build images before starting containers
+    #[arg(long, conflicts_with = "no_build")]
+    pub build: bool,
+    /// Don't build an image, even if it's missing
+    #[arg(long)]
+    pub no_build: bool,
     /// Scale SERVICE to NUM instances (overrides `scale` and `deploy.replicas`)
     #[arg(long, value_name = "SERVICE=NUM")]
     pub scale: Vec<String>,
@@ -66,7 +72,25 @@ pub fn run(global: &GlobalArgs, args: &UpArgs) -> Result<ExitCode, Error> {
         let engine = connect().await?;
         preflight_engine_features(&engine, &project)?;
         let images: Vec<String> = project.services.iter().map(|(n, s)| image_ref(&project, n, s)).collect();
-        let observed = observe(&engine, &project, &images).await.map_err(miette::Report::new)?;
+        let reporter = crate::progress::reporter(global.progress);
+        let mut observed = observe(&engine, &project, &images).await.map_err(miette::Report::new)?;
+        // Build what is asked for, what has no image yet, and `pull_policy: build`.
+        let scope = crate::reconcile::plan::scope(&project, &opts).map_err(miette::Report::new)?;
+        let to_build: Vec<String> = scope
+            .iter()
+            .filter(|n| {
+                let s = &project.services[*n];
+                s.build.is_some()
+                    && !args.no_build
+                    && (args.build || s.pull_policy.as_deref() == Some("build") || !observed.images.contains_key(&image_ref(&project, n, s)))
+            })
+            .cloned()
+            .collect();
+        if !to_build.is_empty() {
+            let bopts = crate::images::build::BuildOptions::default();
+            super::build::build_services(&engine, &project, &to_build, &bopts, reporter.as_ref()).await?;
+            observed = observe(&engine, &project, &images).await.map_err(miette::Report::new)?;
+        }
         let plan = plan_up(&project, &observed, &opts).map_err(miette::Report::new)?;
         // Refuse before creating anything when an image is missing.
         let mut missing = Vec::new();
@@ -87,7 +111,6 @@ pub fn run(global: &GlobalArgs, args: &UpArgs) -> Result<ExitCode, Error> {
                 list.join(", ")
             )));
         }
-        let reporter = crate::progress::reporter(global.progress);
         let env: HashMap<String, String> = std::env::vars().collect();
         let exec = Executor::new(&engine, &project, reporter.as_ref(), parallel_limit(&env));
         exec.up(&plan).await.map_err(miette::Report::new)?;

@@ -43,6 +43,10 @@ pub enum Status {
     Stopped,
     Removing,
     Removed,
+    Building,
+    Built,
+    Pulling,
+    Pulled,
     Warning,
     Error,
 }
@@ -64,6 +68,10 @@ impl Status {
             Status::Stopped => "Stopped",
             Status::Removing => "Removing",
             Status::Removed => "Removed",
+            Status::Building => "Building",
+            Status::Built => "Built",
+            Status::Pulling => "Pulling",
+            Status::Pulled => "Pulled",
             Status::Warning => "Warning",
             Status::Error => "Error",
         }
@@ -151,7 +159,7 @@ impl Reporter for Plain {
 
 fn colour(s: Status) -> String {
     let code = match s {
-        Status::Started | Status::Created | Status::Healthy | Status::Running | Status::Removed | Status::Stopped | Status::Recreated => "32",
+        Status::Built | Status::Pulled | Status::Started | Status::Created | Status::Healthy | Status::Running | Status::Removed | Status::Stopped | Status::Recreated => "32",
         Status::Error => "31",
         Status::Warning => "33",
         _ => "34",

@@ -6,11 +6,13 @@
 
 mod api_version;
 mod attached;
+mod build;
 mod errors;
 mod interop;
 mod lifecycle;
 mod order;
 mod persistence;
+mod todo_app;
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -1,0 +1,146 @@
+//! Building a service's image through the engine's classic builder.
+
+use std::collections::HashMap;
+
+use bollard::query_parameters::{BuildImageOptionsBuilder, TagImageOptionsBuilder};
+use futures::StreamExt;
+use miette::Diagnostic;
+
+use crate::engine::context::tar_context;
+use crate::engine::{call, Engine, EngineError};
+use crate::model::{Project, Service};
+use crate::progress::{Event, Kind, Reporter, Status};
+
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub enum BuildError {
+    #[error("service \"{service}\" has no build section")]
+    #[diagnostic(code(rcompose::no_build))]
+    NoBuild { service: String },
+    #[error("cannot prepare the build context of service \"{service}\": {reason}")]
+    #[diagnostic(code(rcompose::build_context), help("check `build.context` and `.dockerignore`"))]
+    Context { service: String, reason: String },
+    #[error("building service \"{service}\" failed: {message}")]
+    #[diagnostic(code(rcompose::build_failed), help("the last build output lines are above; fix the Dockerfile or the build arguments"))]
+    Failed { service: String, message: String },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Engine(#[from] EngineError),
+}
+
+/// Flags of `build` / `up --build`.
+#[derive(Clone, Debug, Default)]
+pub struct BuildOptions {
+    pub no_cache: bool,
+    pub pull: bool,
+    /// `--build-arg KEY=VALUE` over the file's args.
+    pub args: HashMap<String, String>,
+}
+
+/// Builds one service's image and tags it with its name (and `build.tags`).
+/// Returns the image id.
+pub async fn build_service(
+    engine: &Engine,
+    project: &Project,
+    name: &str,
+    service: &Service,
+    opts: &BuildOptions,
+    reporter: &dyn Reporter,
+) -> Result<String, BuildError> {
+    let build = service.build.as_ref().ok_or_else(|| BuildError::NoBuild { service: name.into() })?;
+    let image = crate::render::image_name(project, name, service);
+    let context = build.context.clone().unwrap_or_else(|| project.working_dir.to_string_lossy().into_owned());
+    let inline_name = ".rcompose.inline.Dockerfile";
+    let dockerfile = match &build.dockerfile_inline {
+        Some(_) => inline_name.to_string(),
+        None => build.dockerfile.clone().unwrap_or_else(|| "Dockerfile".into()),
+    };
+    let inline = build.dockerfile_inline.clone();
+    let ctx_dir = std::path::PathBuf::from(&context);
+    let df = dockerfile.clone();
+    let tar = tokio::task::spawn_blocking(move || tar_context(&ctx_dir, &df, inline.as_deref().map(|t| (inline_name, t))))
+        .await
+        .map_err(|e| BuildError::Context { service: name.into(), reason: e.to_string() })?
+        .map_err(|reason| BuildError::Context { service: name.into(), reason })?;
+
+    let mut args: HashMap<String, String> = build.args.iter().filter_map(|(k, v)| v.clone().map(|v| (k.clone(), v))).collect();
+    args.extend(opts.args.clone());
+    let labels: HashMap<String, String> = build.labels.clone().into_iter().collect();
+    let extra_hosts: Vec<String> = build.extra_hosts.iter().flat_map(|(h, ips)| ips.iter().map(move |ip| format!("{h}:{ip}"))).collect();
+    let mut options = BuildImageOptionsBuilder::default()
+        .dockerfile(&dockerfile)
+        .t(&image)
+        .rm(true)
+        .nocache(opts.no_cache || build.no_cache.unwrap_or(false))
+        .buildargs(&args)
+        .labels(&labels);
+    if opts.pull || build.pull.unwrap_or(false) {
+        options = options.pull("1");
+    }
+    if let Some(target) = &build.target {
+        options = options.target(target);
+    }
+    if !build.cache_from.is_empty() {
+        options = options.cachefrom(&build.cache_from);
+    }
+    if let Some(network) = &build.network {
+        options = options.networkmode(network);
+    }
+    if let Some(shm) = build.shm_size {
+        options = options.shmsize(shm.0.min(i32::MAX as u64) as i32);
+    }
+    if !extra_hosts.is_empty() {
+        options = options.extrahosts(&extra_hosts.join(","));
+    }
+
+    reporter.event(Event::new(Kind::Image, &image, Status::Building));
+    let mut stream = engine.docker.build_image(options.build(), None, Some(bollard::body_full(bytes::Bytes::from(tar))));
+    let mut image_id = None;
+    let mut tail: Vec<String> = Vec::new();
+    while let Some(item) = stream.next().await {
+        let info = match item {
+            Ok(info) => info,
+            Err(bollard::errors::Error::DockerStreamError { error }) => return Err(BuildError::Failed { service: name.into(), message: error }),
+            Err(e) => return Err(EngineError::from_bollard(format!("build {image}"), e).into()),
+        };
+        if let Some(detail) = info.error_detail.and_then(|d| d.message) {
+            return Err(BuildError::Failed { service: name.into(), message: detail });
+        }
+        if let Some(line) = info.stream {
+            for l in line.lines().map(str::trim_end).filter(|l| !l.is_empty()) {
+                reporter.event(Event::new(Kind::Image, &image, Status::Building).detail(l));
+                tail.push(l.to_string());
+                if tail.len() > 20 {
+                    tail.remove(0);
+                }
+            }
+        }
+        if let Some(aux) = info.aux {
+            image_id = aux.id.or(image_id);
+        }
+    }
+    for tag in &build.tags {
+        let (repo, t) = split_tag(tag);
+        let opts = TagImageOptionsBuilder::default().repo(repo).tag(t).build();
+        call(format!("tag {image} as {tag}"), engine.docker.tag_image(&image, Some(opts))).await?;
+    }
+    reporter.event(Event::new(Kind::Image, &image, Status::Built));
+    Ok(image_id.unwrap_or_default())
+}
+
+/// `repo[:tag]`, where a `:` inside a registry host:port is not a tag.
+pub fn split_tag(reference: &str) -> (&str, &str) {
+    match reference.rsplit_once(':') {
+        Some((repo, tag)) if !tag.contains('/') => (repo, tag),
+        _ => (reference, "latest"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn split_tag_handles_registry_ports() {
+        assert_eq!(super::split_tag("app:1.0"), ("app", "1.0"));
+        assert_eq!(super::split_tag("localhost:5000/app"), ("localhost:5000/app", "latest"));
+        assert_eq!(super::split_tag("localhost:5000/app:2"), ("localhost:5000/app", "2"));
+    }
+}

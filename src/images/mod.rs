@@ -1,0 +1,7 @@
+//! Images services run: building them from `build:` sections.
+//!
+//! Owns: turning a service's build section into an engine build (context
+//! tar, Dockerfile, args, target, labels, cache sources, network, shm size,
+//! extra hosts, tags) and streaming its progress to a reporter.
+
+pub mod build;
