@@ -28,6 +28,12 @@ pub struct UpArgs {
     /// Remove containers for services not defined in the Compose file
     #[arg(long)]
     pub remove_orphans: bool,
+    /// Wait for services to be running and healthy (or done); implies -d
+    #[arg(long)]
+    pub wait: bool,
+    /// With --wait: give up after this many seconds
+    #[arg(long, value_name = "SECONDS")]
+    pub wait_timeout: Option<u64>,
     /// Build images before starting containers
     #[arg(long, conflicts_with = "no_build")]
     pub build: bool,
@@ -114,6 +120,18 @@ pub fn run(global: &GlobalArgs, args: &UpArgs) -> Result<ExitCode, Error> {
         let env: HashMap<String, String> = std::env::vars().collect();
         let exec = Executor::new(&engine, &project, reporter.as_ref(), parallel_limit(&env));
         exec.up(&plan).await.map_err(miette::Report::new)?;
+        if args.wait {
+            let now = observe(&engine, &project, &[]).await.map_err(miette::Report::new)?;
+            let targets: Vec<(String, String, String)> = now
+                .containers
+                .iter()
+                .filter(|c| !c.labels.oneoff && plan.services.contains(&c.labels.service))
+                .map(|c| (c.id.clone(), c.name.clone(), c.labels.service.clone()))
+                .collect();
+            let timeout = args.wait_timeout.map(std::time::Duration::from_secs);
+            crate::reconcile::ready::wait_ready(&engine, &targets, timeout).await.map_err(miette::Report::new)?;
+            return Ok(ExitCode::SUCCESS);
+        }
         if args.detach {
             return Ok(ExitCode::SUCCESS);
         }

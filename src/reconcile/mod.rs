@@ -12,4 +12,5 @@ pub mod hash;
 pub mod observe;
 pub mod plan;
 pub mod plan_down;
+pub mod ready;
 pub mod spec;

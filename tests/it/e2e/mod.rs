@@ -13,6 +13,7 @@ mod lifecycle;
 mod order;
 mod persistence;
 mod todo_app;
+mod wait;
 
 use std::path::Path;
 use std::process::{Command, Output};
