@@ -8,6 +8,7 @@ pub mod attach;
 pub mod build;
 pub mod config;
 pub mod down;
+pub mod logs;
 pub mod ls;
 pub mod ps;
 pub mod schema;
@@ -34,25 +35,25 @@ pub struct Cli {
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct GlobalArgs {
     /// Compose configuration files (repeatable; default: compose.yaml and its override)
-    #[arg(short = 'f', long = "file", global = true, value_name = "FILE")]
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// Project name (default: `name:` in the file, else the directory name)
-    #[arg(short = 'p', long = "project-name", global = true, value_name = "NAME")]
+    #[arg(short = 'p', long = "project-name", value_name = "NAME")]
     pub project_name: Option<String>,
     /// Alternate working directory (default: the first file's directory)
-    #[arg(long = "project-directory", global = true, value_name = "DIR")]
+    #[arg(long = "project-directory", value_name = "DIR")]
     pub project_directory: Option<PathBuf>,
     /// Alternate environment files (default: .env in the project directory)
-    #[arg(long = "env-file", global = true, value_name = "FILE")]
+    #[arg(long = "env-file", value_name = "FILE")]
     pub env_files: Vec<PathBuf>,
     /// Profiles to enable (repeatable)
-    #[arg(id = "profile", long = "profile", global = true, value_name = "PROFILE")]
+    #[arg(id = "profile", long = "profile", value_name = "PROFILE")]
     pub profiles: Vec<String>,
     /// More logging (--verbose info, twice debug, three times trace); RUST_LOG overrides
-    #[arg(long = "verbose", global = true, action = clap::ArgAction::Count)]
+    #[arg(long = "verbose", action = clap::ArgAction::Count)]
     pub verbose: u8,
     /// How to show progress
-    #[arg(long, global = true, value_enum, default_value = "auto")]
+    #[arg(long, value_enum, default_value = "auto")]
     pub progress: crate::progress::Mode,
 }
 
@@ -72,6 +73,8 @@ pub enum Command {
     Ps(ps::PsArgs),
     /// List compose projects
     Ls(ls::LsArgs),
+    /// View output from containers
+    Logs(logs::LogsArgs),
     /// Show version information
     Version,
 }
@@ -177,6 +180,7 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> Result<ExitCode, Error
         Command::Down(args) => down::run(&cli.global, args),
         Command::Ps(args) => ps::run(&cli.global, args),
         Command::Ls(args) => ls::run(&cli.global, args),
+        Command::Logs(args) => logs::run(&cli.global, args),
         Command::Version => {
             println!("rcompose version {}", env!("CARGO_PKG_VERSION"));
             Ok(ExitCode::SUCCESS)

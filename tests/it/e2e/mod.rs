@@ -10,6 +10,7 @@ mod build;
 mod errors;
 mod interop;
 mod lifecycle;
+mod logs;
 mod order;
 mod persistence;
 mod todo_app;
