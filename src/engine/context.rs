@@ -8,7 +8,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use globset::{Glob, GlobMatcher};
+use globset::GlobMatcher;
 
 /// One `.dockerignore` line.
 struct Rule {

@@ -70,6 +70,7 @@ pub async fn build_service(
         .dockerfile(&dockerfile)
         .t(&image)
         .rm(true)
+        .forcerm(true)
         .nocache(opts.no_cache || build.no_cache.unwrap_or(false))
         .buildargs(&args)
         .labels(&labels);

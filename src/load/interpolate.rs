@@ -182,7 +182,9 @@ pub fn interpolate_tree(node: &mut Node, vars: &dyn Lookup, problems: &mut Probl
             }
             match interpolate(&s.text, vars, unset) {
                 Ok(v) => {
+                    // An interpolated value is text; typed fields parse it.
                     s.text = v;
+                    s.plain = false;
                 }
                 Err(e) => problems.push(template_problem(e).at(node.span)),
             }

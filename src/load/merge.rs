@@ -77,7 +77,7 @@ fn merge_entry(existing: &mut Node, value: Node, child: Ctx, ctx: Ctx, key: &str
             for item in o {
                 let id = unique_key(key, &item);
                 match b.iter_mut().find(|x| id.is_some() && unique_key(key, x) == id) {
-                    Some(found) => merge_at(found, item, Ctx::Other),
+                    Some(found) => *found = strip(item),
                     None => b.push(strip(item)),
                 }
             }

@@ -169,6 +169,8 @@ pub fn load(opts: &LoadOptions) -> Result<Loaded, LoadFailure> {
         None => return Err(fail(session)),
     };
     validate::check(&project, &document, &mut session.problems);
+    let mut project = project;
+    to_model::drop_unused_resources(&mut project);
     if !session.problems.is_empty() {
         return Err(fail(session));
     }

@@ -104,15 +104,17 @@ impl MountSpec {
         if self.bind {
             let mut b = Map::new();
             let mut bput = |k: &str, v: Node| b.insert(Entry { key: k.into(), key_span: span, value: v });
+            if let Some(z) = self.selinux {
+                bput("selinux", Node::scalar(z, span));
+            }
             if let Some(p) = self.propagation {
                 bput("propagation", Node::scalar(p, span));
             }
             bput("create_host_path", Node::scalar("true", span));
-            if let Some(z) = self.selinux {
-                bput("selinux", Node::scalar(z, span));
-            }
             put("bind", Node::map(b, span));
-        } else {
+        }
+        // `nocopy` gives a volume section even on a bind, as in compose.
+        if !self.bind || self.nocopy {
             let mut v = Map::new();
             if self.nocopy {
                 v.insert(Entry { key: "nocopy".into(), key_span: span, value: Node::scalar("true", span) });

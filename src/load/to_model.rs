@@ -83,6 +83,7 @@ pub fn convert(doc: &Node, ctx: &Context, problems: &mut Problems, warnings: &mu
     apply_env_files(&mut project, doc, &ctx.vars, problems);
     resolve_environment(&mut project, &ctx.vars);
     default_network(&mut project);
+    implicit_dependencies(&mut project);
     name_resources(&mut project);
     fill_defaults(&mut project);
     project.extensions.retain(|_, v| !v.is_empty());
@@ -242,13 +243,13 @@ fn resolve_environment(project: &mut Project, vars: &Vars) {
             }
         }
         if let Some(build) = &mut svc.build {
-            for (k, v) in build.args.iter_mut() {
+            // A valueless build arg takes the shell's value, or is dropped.
+            build.args.retain(|k, v| {
                 if v.is_none() {
-                    if let Some(found) = vars.get(k) {
-                        *v = Some(found.clone());
-                    }
+                    *v = vars.get(k).cloned();
                 }
-            }
+                v.is_some()
+            });
         }
     }
 }
@@ -268,6 +269,52 @@ fn default_network(project: &mut Project) {
     }
 }
 
+/// Resources no enabled service uses are left out, as docker compose does.
+pub fn drop_unused_resources(project: &mut Project) {
+    let mut nets = std::collections::HashSet::new();
+    let mut vols = std::collections::HashSet::new();
+    let mut secrets = std::collections::HashSet::new();
+    let mut configs = std::collections::HashSet::new();
+    for svc in project.services.values() {
+        nets.extend(svc.networks.keys().cloned());
+        vols.extend(svc.volumes.iter().filter(|m| m.kind == crate::model::MountType::Volume).filter_map(|m| m.source.clone()));
+        secrets.extend(svc.secrets.iter().map(|s| s.source.clone()));
+        if let Some(b) = &svc.build {
+            secrets.extend(b.secrets.iter().map(|s| s.source.clone()));
+        }
+        configs.extend(svc.configs.iter().map(|c| c.source.clone()));
+    }
+    project.networks.retain(|k, _| nets.contains(k));
+    project.volumes.retain(|k, _| vols.contains(k));
+    project.secrets.retain(|k, _| secrets.contains(k));
+    project.configs.retain(|k, _| configs.contains(k));
+}
+
+/// Dependencies compose adds for `links`, `volumes_from` and
+/// `network_mode`/`ipc`/`pid`/`uts`/`cgroup: service:NAME`.
+fn implicit_dependencies(project: &mut Project) {
+    use crate::model::{Condition, Dependency};
+    for svc in project.services.values_mut() {
+        let mut implied: Vec<(String, bool)> = Vec::new();
+        for link in &svc.links {
+            implied.push((link.split(':').next().unwrap_or(link).to_string(), true));
+        }
+        for mode in [&svc.network_mode, &svc.ipc, &svc.pid, &svc.uts, &svc.cgroup].into_iter().flatten() {
+            if let Some(s) = mode.strip_prefix("service:") {
+                implied.push((s.to_string(), true));
+            }
+        }
+        for v in &svc.volumes_from {
+            if let Some(s) = crate::graph::volumes_from_service(v) {
+                implied.push((s.to_string(), false));
+            }
+        }
+        for (name, restart) in implied {
+            svc.depends_on.entry(name).or_insert(Dependency { condition: Condition::ServiceStarted, restart, required: true });
+        }
+    }
+}
+
 /// Defaults docker compose writes into the model: the Dockerfile name,
 /// secret and config targets, clean container paths.
 fn fill_defaults(project: &mut Project) {
@@ -280,11 +327,6 @@ fn fill_defaults(project: &mut Project) {
         for s in &mut svc.secrets {
             if s.target.is_none() {
                 s.target = Some(format!("/run/secrets/{}", s.source));
-            }
-        }
-        for c in &mut svc.configs {
-            if c.target.is_none() {
-                c.target = Some(format!("/{}", c.source));
             }
         }
         for v in &mut svc.volumes {

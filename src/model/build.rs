@@ -19,6 +19,10 @@ pub struct Build {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map", deserialize_with = "env_map")]
     #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub args: IndexMap<String, Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sbom: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map", deserialize_with = "env_map")]
     #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub ssh: IndexMap<String, Option<String>>,
@@ -35,27 +39,21 @@ pub struct Build {
     #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub additional_contexts: IndexMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub network: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provenance: Option<serde_json::Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sbom: Option<serde_json::Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pull: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shm_size: Option<ByteSize>,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map")]
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::host_list")]
     #[schemars(schema_with = "crate::model::schema::extra_hosts")]
     pub extra_hosts: IndexMap<String, Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub isolation: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub privileged: Option<bool>,
+    pub network: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(schema_with = "crate::model::schema::short_or_long_list::<super::service::FileRef>")]
     pub secrets: Vec<super::service::FileRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shm_size: Option<ByteSize>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map")]
@@ -63,4 +61,6 @@ pub struct Build {
     pub ulimits: IndexMap<String, super::service::Ulimit>,
     #[serde(default, skip_serializing_if = "StringList::is_empty")]
     pub platforms: StringList,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub privileged: Option<bool>,
 }

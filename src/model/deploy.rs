@@ -13,22 +13,22 @@ pub struct Deploy {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub endpoint_mode: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replicas: Option<u32>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map", deserialize_with = "string_map")]
     #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub labels: IndexMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rollback_config: Option<UpdateConfig>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_config: Option<UpdateConfig>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollback_config: Option<UpdateConfig>,
     #[serde(default)]
     pub resources: Resources,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restart_policy: Option<RestartPolicy>,
     #[serde(default)]
     pub placement: Placement,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint_mode: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]

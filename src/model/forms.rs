@@ -174,6 +174,46 @@ pub fn env_map<'de, D: Deserializer<'de>>(d: D) -> Result<IndexMap<String, Optio
     ListOrDict::deserialize(d).map(|l| l.0)
 }
 
+/// A file mode: `0440` and `0o440` are octal, other numbers decimal;
+/// printed as an octal string with a leading 0, as docker compose does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct FileMode(pub u32);
+
+impl FileMode {
+    pub fn parse(text: &str) -> Result<FileMode, String> {
+        let t = text.trim();
+        let parsed = if let Some(oct) = t.strip_prefix("0o") {
+            u32::from_str_radix(oct, 8)
+        } else if t.len() > 1 && t.starts_with('0') {
+            u32::from_str_radix(&t[1..], 8)
+        } else {
+            t.parse::<u32>()
+        };
+        parsed.map(FileMode).map_err(|_| format!("invalid file mode `{text}`"))
+    }
+}
+
+impl Serialize for FileMode {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&format_args!("0{:o}", self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for FileMode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // The text as written: `0440` must not become the number 440 first.
+        let text = String::deserialize(d)?;
+        FileMode::parse(&text).map_err(|e| de::Error::custom(with_help(e, "write an octal mode such as 0440")))
+    }
+}
+
+/// `extra_hosts` as docker compose prints them: `host=ip` strings, by host.
+pub fn host_list<S: Serializer>(m: &IndexMap<String, Vec<String>>, s: S) -> Result<S::Ok, S::Error> {
+    let sorted: std::collections::BTreeMap<&String, &Vec<String>> = m.iter().collect();
+    let list: Vec<String> = sorted.iter().flat_map(|(h, ips)| ips.iter().map(move |ip| format!("{h}={ip}"))).collect();
+    list.serialize(s)
+}
+
 /// Serializes a map with its keys sorted, as Go prints maps.
 pub fn sorted_map<S: Serializer, V: Serialize>(m: &IndexMap<String, V>, s: S) -> Result<S::Ok, S::Error> {
     let sorted: std::collections::BTreeMap<&String, &V> = m.iter().collect();
@@ -362,6 +402,15 @@ mod tests {
         assert!(ByteSize::parse("12q").is_err());
         assert!(ByteSize::parse("1e400").is_err());
     }
+
+    #[test]
+    fn file_modes_are_octal_with_a_leading_zero() {
+        assert_eq!(FileMode::parse("0440").unwrap().0, 0o440);
+        assert_eq!(FileMode::parse("0o400").unwrap().0, 0o400);
+        assert_eq!(FileMode::parse("288").unwrap().0, 288);
+        assert_eq!(serde_json::to_string(&FileMode(0o400)).unwrap(), "\"0400\"");
+        assert!(FileMode::parse("09").is_err());
+    }
 }
 
 macro_rules! plain_schema {
@@ -380,4 +429,5 @@ macro_rules! plain_schema {
 plain_schema!(Command, "command", {"oneOf": [{"type": "null"}, {"type": "string"}, {"type": "array", "items": {"type": "string"}}]});
 plain_schema!(StringList, "string_or_list", {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]});
 plain_schema!(Duration, "duration", {"type": ["string", "number"], "description": "A duration such as 30s, 1m30s, 500ms or 2h"});
+plain_schema!(FileMode, "file_mode", {"type": ["string", "integer"], "description": "A file mode such as 0440"});
 plain_schema!(ByteSize, "byte_size", {"type": ["string", "integer"], "description": "A size in bytes, or with a unit: 512m, 1g"});

@@ -73,11 +73,18 @@ pub struct ServiceVolume {
 #[serde(deny_unknown_fields)]
 pub struct BindOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub propagation: Option<String>,
+    pub selinux: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub propagation: Option<String>,
+    #[serde(default, skip_serializing_if = "not_true")]
     pub create_host_path: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub selinux: Option<String>,
+    pub recursive: Option<String>,
+}
+
+/// `create_host_path` is printed only when true, as docker compose does.
+fn not_true(v: &Option<bool>) -> bool {
+    *v != Some(true)
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]

@@ -42,15 +42,15 @@ pub struct Network {
     pub external: bool,
     #[serde(default, skip_serializing_if = "is_false")]
     pub internal: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enable_ipv4: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enable_ipv6: Option<bool>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub attachable: bool,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map", deserialize_with = "string_map")]
     #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub labels: IndexMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable_ipv4: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable_ipv6: Option<bool>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -71,9 +71,9 @@ pub struct IpamPool {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subnet: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ip_range: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gateway: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip_range: Option<String>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map", deserialize_with = "string_map")]
     #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub aux_addresses: IndexMap<String, String>,

@@ -94,8 +94,8 @@ pub struct Service {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map", deserialize_with = "env_map")]
     #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub environment: IndexMap<String, Option<String>>,
-    /// Kept for `config` output; its contents are merged into `environment`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// Read into `environment` while loading; never printed.
+    #[serde(default, skip_serializing)]
     #[schemars(schema_with = "crate::model::schema::env_files")]
     pub env_file: Vec<EnvFile>,
     #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "text_vec")]
@@ -106,7 +106,7 @@ pub struct Service {
     pub extends: Option<Extends>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub external_links: Vec<String>,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map")]
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::host_list")]
     #[schemars(schema_with = "crate::model::schema::extra_hosts")]
     pub extra_hosts: IndexMap<String, Vec<String>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "text_vec")]
@@ -130,22 +130,22 @@ pub struct Service {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map", deserialize_with = "string_map")]
     #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub labels: IndexMap<String, String>,
-    #[serde(default, skip_serializing_if = "StringList::is_empty")]
+    #[serde(default, skip_serializing)]
     pub label_file: StringList,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logging: Option<Logging>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mac_address: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mem_limit: Option<ByteSize>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mem_reservation: Option<ByteSize>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memswap_limit: Option<ByteSize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mem_swappiness: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub memswap_limit: Option<ByteSize>,
+    pub mac_address: Option<String>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map")]
     #[schemars(schema_with = "crate::model::schema::names_or_map::<ServiceModel>")]
     pub models: IndexMap<String, Option<ServiceModel>>,
@@ -289,7 +289,7 @@ pub struct FileRef {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gid: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mode: Option<u32>,
+    pub mode: Option<super::forms::FileMode>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -297,6 +297,11 @@ pub struct FileRef {
 pub struct ServiceNetwork {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map", deserialize_with = "string_map")]
+    #[schemars(schema_with = "crate::model::schema::list_or_dict")]
+    pub driver_opts: IndexMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gw_priority: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interface_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -307,13 +312,8 @@ pub struct ServiceNetwork {
     pub link_local_ips: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mac_address: Option<String>,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map", deserialize_with = "string_map")]
-    #[schemars(schema_with = "crate::model::schema::list_or_dict")]
-    pub driver_opts: IndexMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gw_priority: Option<i64>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -353,7 +353,7 @@ pub struct Logging {
     pub options: IndexMap<String, String>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Ulimit {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -380,11 +380,11 @@ pub struct DeviceRequest {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub capabilities: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub driver: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub device_ids: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub driver: Option<String>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map", deserialize_with = "string_map")]
     #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub options: IndexMap<String, String>,
@@ -471,12 +471,33 @@ pub struct Watch {
     pub action: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
-    #[serde(default, skip_serializing_if = "StringList::is_empty")]
-    pub ignore: StringList,
-    #[serde(default, skip_serializing_if = "StringList::is_empty")]
-    pub include: StringList,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub initial_sync: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exec: Option<Hook>,
+    #[serde(default, skip_serializing_if = "StringList::is_empty")]
+    pub include: StringList,
+    #[serde(default, skip_serializing_if = "StringList::is_empty")]
+    pub ignore: StringList,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial_sync: Option<bool>,
+}
+
+/// A ulimit given as one number prints as that number; otherwise soft/hard.
+impl Serialize for Ulimit {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        if let (Some(single), None, None) = (self.single, self.soft, self.hard) {
+            return s.serialize_i64(single);
+        }
+        let mut m = s.serialize_map(None)?;
+        if let Some(v) = self.single {
+            m.serialize_entry("single", &v)?;
+        }
+        if let Some(v) = self.soft {
+            m.serialize_entry("soft", &v)?;
+        }
+        if let Some(v) = self.hard {
+            m.serialize_entry("hard", &v)?;
+        }
+        m.end()
+    }
 }

@@ -64,6 +64,8 @@ pub struct ObservedContainer {
     pub created: i64,
     pub command: String,
     pub ports: Vec<String>,
+    /// Engine volumes mounted: (volume name, container path).
+    pub volumes: Vec<(String, String)>,
     pub all_labels: HashMap<String, String>,
 }
 
@@ -151,6 +153,13 @@ pub async fn observe(engine: &Engine, project: &Project, images: &[String]) -> R
             created: c.created.unwrap_or_default(),
             command: c.command.unwrap_or_default(),
             ports,
+            volumes: c
+                .mounts
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|m| m.typ.as_ref().map(|t| t.to_string()).as_deref() == Some("volume"))
+                .filter_map(|m| Some((m.name?, m.destination?)))
+                .collect(),
             all_labels,
         });
     }

@@ -47,6 +47,11 @@ impl DownPlan {
     }
 }
 
+/// Engine-generated volume names are 64 hex digits.
+fn is_anonymous(name: &str) -> bool {
+    name.len() == 64 && name.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 pub fn plan_down(project: &Project, observed: &Observed, opts: &DownOptions) -> DownPlan {
     let mut plan = DownPlan::default();
     let known = |c: &ObservedContainer| {
@@ -98,8 +103,18 @@ pub fn plan_down(project: &Project, observed: &Observed, opts: &DownOptions) -> 
         }
     }
     if opts.volumes {
+        // Anonymous volumes: removed with their container, except those a
+        // recreate handed to a new container by name; those go here.
+        let named: Vec<String> = project.volumes.iter().map(|(k, v)| v.name.clone().unwrap_or_else(|| format!("{}_{k}", project.name))).collect();
+        for c in &observed.containers {
+            for (vol, _) in &c.volumes {
+                if is_anonymous(vol) && !named.contains(vol) && !plan.volumes.contains(vol) {
+                    plan.volumes.push(vol.clone());
+                }
+            }
+        }
         if opts.labels_only {
-            plan.volumes = observed.volumes.values().filter(|v| ours(&v.labels)).map(|v| v.name.clone()).collect();
+            plan.volumes.extend(observed.volumes.values().filter(|v| ours(&v.labels)).map(|v| v.name.clone()));
         } else {
             for (key, vol) in &project.volumes {
                 if vol.external {
@@ -116,6 +131,7 @@ pub fn plan_down(project: &Project, observed: &Observed, opts: &DownOptions) -> 
             }
         }
     }
+    plan.volumes.sort_by_key(|v| is_anonymous(v));
     if let Some(rmi) = opts.rmi {
         for (name, svc) in &project.services {
             if rmi == Rmi::All || svc.image.is_none() {
@@ -150,6 +166,7 @@ mod tests {
             created: 0,
             command: String::new(),
             ports: Vec::new(),
+            volumes: Vec::new(),
             all_labels: HashMap::new(),
         }
     }

@@ -19,11 +19,19 @@ pub fn image_name(project: &Project, name: &str, service: &Service) -> String {
 
 /// The project as a JSON value in docker compose's canonical shape.
 pub fn config_value(project: &Project) -> Value {
+    config_value_with(project, false)
+}
+
+/// `nested_extensions`: YAML keeps `x-` fields inside services and
+/// resources; JSON keeps only the top-level ones (docker compose's behaviour).
+fn config_value_with(project: &Project, nested_extensions: bool) -> Value {
     let mut v = serde_json::to_value(project).expect("model serializes");
     if let Value::Object(root) = &mut v {
         for (path, ext) in &project.extensions {
             let target = if path.is_empty() {
                 Some(&mut *root)
+            } else if !nested_extensions {
+                None
             } else {
                 let (section, name) = path.split_once('.').unwrap_or((path, ""));
                 root.get_mut(section).and_then(Value::as_object_mut).and_then(|s| s.get_mut(name)).and_then(Value::as_object_mut)
@@ -67,13 +75,6 @@ fn escape_dollars(v: &mut Value) {
 /// Sorts the keys of name-keyed maps (services, volumes, ...) like Go does.
 fn sort_maps(root: &mut Map<String, Value>) {
     root.sort_keys();
-    if let Some(Value::Object(services)) = root.get_mut("services") {
-        for svc in services.values_mut() {
-            if let Value::Object(m) = svc {
-                m.sort_keys();
-            }
-        }
-    }
     for section in ["services", "networks", "volumes", "secrets", "configs", "models"] {
         if let Some(Value::Object(m)) = root.get_mut(section) {
             m.sort_keys();
@@ -90,7 +91,7 @@ pub fn config_json(project: &Project) -> String {
 /// YAML as docker compose prints it: top-level in model order, and no
 /// null `command`/`entrypoint` (which JSON shows).
 pub fn config_yaml(project: &Project) -> String {
-    let mut v = config_value(project);
+    let mut v = config_value_with(project, true);
     if let Value::Object(root) = &mut v {
         let order = ["name", "services", "networks", "volumes", "secrets", "configs", "models"];
         let mut ordered = Map::new();
@@ -99,7 +100,9 @@ pub fn config_yaml(project: &Project) -> String {
                 ordered.insert(k.to_string(), val);
             }
         }
-        ordered.extend(std::mem::take(root));
+        let mut rest = std::mem::take(root);
+        rest.sort_keys();
+        ordered.extend(rest);
         if let Some(Value::Object(services)) = ordered.get_mut("services") {
             for svc in services.values_mut() {
                 if let Value::Object(m) = svc {

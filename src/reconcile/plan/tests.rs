@@ -62,6 +62,7 @@ fn container(service: &str, number: u32, name: &str, hash: &str, state: State) -
         created: 0,
         command: String::new(),
         ports: Vec::new(),
+        volumes: Vec::new(),
         all_labels: HashMap::new(),
     }
 }

@@ -46,6 +46,12 @@ fn noop_up_keeps_containers_and_a_change_recreates_one_service_keeping_anonymous
     assert_eq!(id(&before, &side), id(&after, &side), "side was recreated though unchanged");
     assert_eq!(Stack::docker(&["exec", &app, "cat", "/scratch/data"]), "kept", "anonymous volume data lost on recreate");
     assert_eq!(Stack::docker(&["exec", &app, "sh", "-c", "echo $MODE"]), "two");
+
+    // The handed-over anonymous volume still goes with `down -v`.
+    let anon = Stack::docker(&["inspect", "-f", "{{range .Mounts}}{{if eq .Destination \"/scratch\"}}{{.Name}}{{end}}{{end}}", &app]);
+    assert_eq!(anon.len(), 64, "anonymous volume name: {anon}");
+    stack.ok(&["down", "-v"]);
+    assert!(!Stack::volume_exists(&anon), "down -v left the anonymous volume {anon}");
 }
 
 #[test]
