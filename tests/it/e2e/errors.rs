@@ -71,3 +71,25 @@ fn dependency_that_exits_fails_up_and_a_fixed_rerun_converges() {
     let names: Vec<String> = stack.containers().into_iter().map(|(n, _)| n).collect();
     assert_eq!(names, vec![format!("{}-db-1", stack.name), format!("{}-web-1", stack.name)]);
 }
+
+#[test]
+fn features_newer_than_the_engine_are_refused_before_anything_is_created() {
+    if !engine_ready(&[BUSYBOX]) {
+        return;
+    }
+    let api = Stack::docker(&["version", "--format", "{{.Server.APIVersion}}"]);
+    let (major, minor) = api.split_once('.').map(|(a, b)| (a.parse::<u32>().unwrap(), b.parse::<u32>().unwrap())).unwrap();
+    if (major, minor) >= (1, 45) {
+        eprintln!("engine API {api} supports volume subpath; nothing to refuse here");
+        return;
+    }
+    let stack = Stack::new("subpath", &format!(
+        "services:\n  app:\n    image: {BUSYBOX}\n    command: [sleep, '30']\n    volumes:\n      - type: volume\n        source: data\n        target: /data\n        volume:\n          subpath: sub\nvolumes:\n  data:\n"
+    ));
+    let out = stack.run(&["up", "-d"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("volume subpath (service \"app\", mount /data) needs Docker Engine API 1.45 or newer"), "{err}");
+    assert!(stack.containers().is_empty());
+    assert!(!Stack::volume_exists(&format!("{}_data", stack.name)), "a volume was created before refusing");
+}
