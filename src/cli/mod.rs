@@ -8,10 +8,13 @@ pub mod attach;
 pub mod build;
 pub mod config;
 pub mod down;
+pub mod exec;
+pub mod lifecycle;
 pub mod logs;
 pub mod ls;
 pub mod ps;
 pub mod schema;
+pub mod stdio;
 pub mod up;
 
 use std::ffi::OsString;
@@ -75,6 +78,26 @@ pub enum Command {
     Ls(ls::LsArgs),
     /// View output from containers
     Logs(logs::LogsArgs),
+    /// Execute a command in a running container
+    Exec(exec::ExecArgs),
+    /// Start existing containers
+    Start(lifecycle::ServicesArgs),
+    /// Stop running containers without removing them
+    Stop(lifecycle::StopArgs),
+    /// Restart containers
+    Restart(lifecycle::StopArgs),
+    /// Force stop containers
+    Kill(lifecycle::KillArgs),
+    /// Remove stopped containers
+    Rm(lifecycle::RmArgs),
+    /// Pause containers
+    Pause(lifecycle::ServicesArgs),
+    /// Unpause containers
+    Unpause(lifecycle::ServicesArgs),
+    /// Block until containers stop; exit with the first one's exit code
+    Wait(lifecycle::ServicesArgs),
+    /// Print the public address of a container port
+    Port(lifecycle::PortArgs),
     /// Show version information
     Version,
 }
@@ -181,6 +204,16 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> Result<ExitCode, Error
         Command::Ps(args) => ps::run(&cli.global, args),
         Command::Ls(args) => ls::run(&cli.global, args),
         Command::Logs(args) => logs::run(&cli.global, args),
+        Command::Exec(args) => exec::run(&cli.global, args),
+        Command::Start(a) => lifecycle::run(&cli.global, lifecycle::Action::Start, &a.services),
+        Command::Stop(a) => lifecycle::run(&cli.global, lifecycle::Action::Stop(a.timeout), &a.services),
+        Command::Restart(a) => lifecycle::run(&cli.global, lifecycle::Action::Restart(a.timeout), &a.services),
+        Command::Kill(a) => lifecycle::run(&cli.global, lifecycle::Action::Kill(a.signal.clone()), &a.services),
+        Command::Rm(a) => lifecycle::run(&cli.global, lifecycle::Action::Rm { stop: a.stop, volumes: a.volumes }, &a.services),
+        Command::Pause(a) => lifecycle::run(&cli.global, lifecycle::Action::Pause, &a.services),
+        Command::Unpause(a) => lifecycle::run(&cli.global, lifecycle::Action::Unpause, &a.services),
+        Command::Wait(a) => lifecycle::wait(&cli.global, &a.services),
+        Command::Port(a) => lifecycle::port(&cli.global, a),
         Command::Version => {
             println!("rcompose version {}", env!("CARGO_PKG_VERSION"));
             Ok(ExitCode::SUCCESS)

@@ -7,6 +7,7 @@
 mod api_version;
 mod attached;
 mod build;
+mod commands;
 mod errors;
 mod interop;
 mod lifecycle;

@@ -1,0 +1,97 @@
+//! `rcompose exec`: run a command in a running service container, with a
+//! TTY when there is one, passing its exit code through.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use bollard::exec::{CreateExecOptions, StartExecOptions, StartExecResults};
+use bollard::query_parameters::ResizeExecOptionsBuilder;
+use miette::miette;
+
+use super::stdio::{forward_stdin, pump_output, terminal_size, RawMode};
+use super::{connect, GlobalArgs};
+use crate::engine::call;
+use crate::reconcile::observe::{observe, State};
+use crate::Error;
+
+#[derive(clap::Args, Debug, Default)]
+#[command(trailing_var_arg = true)]
+pub struct ExecArgs {
+    /// Detached mode: run the command in the background
+    #[arg(short = 'd', long)]
+    pub detach: bool,
+    /// Disable pseudo-TTY allocation (on by default when stdin and stdout are terminals)
+    #[arg(short = 'T', long = "no-TTY")]
+    pub no_tty: bool,
+    /// Set environment variables
+    #[arg(short = 'e', long = "env", value_name = "KEY=VALUE")]
+    pub env: Vec<String>,
+    /// Working directory for the command
+    #[arg(short = 'w', long = "workdir")]
+    pub workdir: Option<String>,
+    /// Run the command as this user
+    #[arg(short = 'u', long = "user")]
+    pub user: Option<String>,
+    /// Which replica of the service (default 1)
+    #[arg(long, default_value = "1")]
+    pub index: u32,
+    /// Give extended privileges to the process
+    #[arg(long)]
+    pub privileged: bool,
+    /// The service
+    pub service: String,
+    /// The command and its arguments
+    #[arg(required = true, allow_hyphen_values = true)]
+    pub command: Vec<String>,
+}
+
+pub fn run(global: &GlobalArgs, args: &ExecArgs) -> Result<ExitCode, Error> {
+    let (project, _) = super::load_or_name_only(global)?;
+    let rt = super::runtime()?;
+    rt.block_on(async {
+        let engine = connect().await?;
+        let observed = observe(&engine, &project, &[]).await.map_err(miette::Report::new)?;
+        let container = observed
+            .service_containers(&args.service)
+            .into_iter()
+            .find(|c| c.labels.number == args.index)
+            .cloned()
+            .ok_or_else(|| {
+                let help = format!("start it with `rcompose up -d {}`", args.service);
+                miette!(code = "rcompose::no_container", help = help, "service \"{}\" has no container number {}", args.service, args.index)
+            })?;
+        if container.state != State::Running {
+            let help = format!("start it with `rcompose start {}`", args.service);
+            return Err(miette!(code = "rcompose::not_running", help = help, "container {} is not running", container.name).into());
+        }
+        let tty = !args.no_tty && std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+        let config = CreateExecOptions {
+            cmd: Some(args.command.clone()),
+            env: (!args.env.is_empty()).then(|| args.env.clone()),
+            working_dir: args.workdir.clone(),
+            user: args.user.clone(),
+            privileged: Some(args.privileged),
+            tty: Some(tty),
+            attach_stdin: Some(!args.detach),
+            attach_stdout: Some(!args.detach),
+            attach_stderr: Some(!args.detach),
+            ..Default::default()
+        };
+        let exec = call(format!("exec in {}", container.name), engine.docker.create_exec(&container.id, config)).await.map_err(miette::Report::new)?;
+        let start = StartExecOptions { detach: args.detach, tty, ..Default::default() };
+        let started = call("start exec", engine.docker.start_exec(&exec.id, Some(start))).await.map_err(miette::Report::new)?;
+        if let StartExecResults::Attached { output, input } = started {
+            let _raw = tty.then(RawMode::enable);
+            if let Some((w, h)) = terminal_size().filter(|_| tty) {
+                let _ = engine.docker.resize_exec(&exec.id, ResizeExecOptionsBuilder::default().w(w as i32).h(h as i32).build()).await;
+            }
+            forward_stdin(input);
+            pump_output(output).await;
+        } else {
+            return Ok(ExitCode::SUCCESS);
+        }
+        let inspect = call("inspect exec", engine.docker.inspect_exec(&exec.id)).await.map_err(miette::Report::new)?;
+        let code = inspect.exit_code.unwrap_or(0);
+        Ok(ExitCode::from(code.clamp(0, 255) as u8))
+    })
+}

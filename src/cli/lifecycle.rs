@@ -1,0 +1,249 @@
+//! `start`, `stop`, `restart`, `kill`, `rm`, `pause`, `unpause`, `wait`
+//! and `port`: acting on the project's existing containers.
+
+use std::process::ExitCode;
+
+use bollard::query_parameters::{
+    KillContainerOptionsBuilder, RemoveContainerOptionsBuilder, RestartContainerOptionsBuilder, StopContainerOptionsBuilder,
+    WaitContainerOptionsBuilder,
+};
+use futures::StreamExt;
+use miette::miette;
+
+use super::{connect, GlobalArgs};
+use crate::engine::{call, Engine, EngineError};
+use crate::graph::ServiceGraph;
+use crate::model::Project;
+use crate::progress::{Event, Kind, Reporter, Status};
+use crate::reconcile::observe::{observe, ObservedContainer, State};
+use crate::Error;
+
+#[derive(clap::Args, Debug, Default)]
+pub struct ServicesArgs {
+    /// Services (default: all)
+    pub services: Vec<String>,
+}
+
+#[derive(clap::Args, Debug, Default)]
+pub struct StopArgs {
+    /// Shutdown timeout in seconds
+    #[arg(short = 't', long)]
+    pub timeout: Option<i32>,
+    /// Services (default: all)
+    pub services: Vec<String>,
+}
+
+#[derive(clap::Args, Debug, Default)]
+pub struct KillArgs {
+    /// Signal to send
+    #[arg(short = 's', long, default_value = "SIGKILL")]
+    pub signal: String,
+    /// Services (default: all)
+    pub services: Vec<String>,
+}
+
+#[derive(clap::Args, Debug, Default)]
+pub struct RmArgs {
+    /// Don't ask to confirm removal (rcompose never asks)
+    #[arg(short = 'f', long)]
+    pub force: bool,
+    /// Stop the containers, if required, before removing
+    #[arg(short = 's', long)]
+    pub stop: bool,
+    /// Remove anonymous volumes attached to containers
+    #[arg(short = 'v', long)]
+    pub volumes: bool,
+    /// Services (default: all)
+    pub services: Vec<String>,
+}
+
+#[derive(clap::Args, Debug, Default)]
+pub struct PortArgs {
+    /// Which replica (default 1)
+    #[arg(long, default_value = "1")]
+    pub index: u32,
+    /// tcp or udp
+    #[arg(long, default_value = "tcp")]
+    pub protocol: String,
+    pub service: String,
+    pub private_port: u16,
+}
+
+pub enum Action {
+    Start,
+    Stop(Option<i32>),
+    Restart(Option<i32>),
+    Kill(String),
+    Rm { stop: bool, volumes: bool },
+    Pause,
+    Unpause,
+}
+
+/// Containers of the chosen services, grouped by dependency level (start
+/// order); services outside the graph come last.
+fn by_level<'a>(project: &Project, containers: Vec<&'a ObservedContainer>) -> Vec<Vec<&'a ObservedContainer>> {
+    let levels = ServiceGraph::build(project).levels().unwrap_or_default();
+    let mut out: Vec<Vec<&ObservedContainer>> = levels
+        .iter()
+        .map(|l| containers.iter().filter(|c| l.contains(&c.labels.service)).copied().collect())
+        .collect();
+    out.push(containers.iter().filter(|c| !levels.iter().any(|l| l.contains(&c.labels.service))).copied().collect());
+    out.retain(|l| !l.is_empty());
+    out
+}
+
+async fn act(engine: &Engine, action: &Action, c: &ObservedContainer, reporter: &dyn Reporter) -> Result<(), EngineError> {
+    let d = &engine.docker;
+    let ev = |s: Status| reporter.event(Event::new(Kind::Container, &c.name, s));
+    match action {
+        Action::Start => {
+            if c.state == State::Running {
+                return Ok(());
+            }
+            ev(Status::Starting);
+            call(format!("start {}", c.name), d.start_container(&c.id, None)).await?;
+            ev(Status::Started);
+        }
+        Action::Stop(t) => {
+            if c.state != State::Running && c.state != State::Paused && c.state != State::Restarting {
+                return Ok(());
+            }
+            ev(Status::Stopping);
+            let mut o = StopContainerOptionsBuilder::default();
+            if let Some(t) = t {
+                o = o.t(*t);
+            }
+            call(format!("stop {}", c.name), d.stop_container(&c.id, Some(o.build()))).await?;
+            ev(Status::Stopped);
+        }
+        Action::Restart(t) => {
+            ev(Status::Starting);
+            let mut o = RestartContainerOptionsBuilder::default();
+            if let Some(t) = t {
+                o = o.t(*t);
+            }
+            call(format!("restart {}", c.name), d.restart_container(&c.id, Some(o.build()))).await?;
+            ev(Status::Started);
+        }
+        Action::Kill(sig) => {
+            if c.state != State::Running {
+                return Ok(());
+            }
+            call(format!("kill {}", c.name), d.kill_container(&c.id, Some(KillContainerOptionsBuilder::default().signal(sig).build()))).await?;
+            ev(Status::Stopped);
+        }
+        Action::Rm { stop, volumes } => {
+            if c.state == State::Running && !stop {
+                return Ok(());
+            }
+            if c.state == State::Running {
+                ev(Status::Stopping);
+                call(format!("stop {}", c.name), d.stop_container(&c.id, None)).await?;
+            }
+            ev(Status::Removing);
+            let o = RemoveContainerOptionsBuilder::default().v(*volumes).force(true).build();
+            call(format!("remove {}", c.name), d.remove_container(&c.id, Some(o))).await?;
+            ev(Status::Removed);
+        }
+        Action::Pause => {
+            if c.state == State::Running {
+                call(format!("pause {}", c.name), d.pause_container(&c.id)).await?;
+            }
+        }
+        Action::Unpause => {
+            if c.state == State::Paused {
+                call(format!("unpause {}", c.name), d.unpause_container(&c.id)).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn run(global: &GlobalArgs, action: Action, services: &[String]) -> Result<ExitCode, Error> {
+    let (project, _) = super::load_or_name_only(global)?;
+    for s in services {
+        if !project.services.is_empty() && !project.services.contains_key(s) {
+            return Err(miette!(code = "rcompose::unknown_service", "no such service: {s}").into());
+        }
+    }
+    let rt = super::runtime()?;
+    rt.block_on(async {
+        let engine = connect().await?;
+        let observed = observe(&engine, &project, &[]).await.map_err(miette::Report::new)?;
+        let chosen: Vec<&ObservedContainer> = observed
+            .containers
+            .iter()
+            .filter(|c| services.is_empty() || services.contains(&c.labels.service))
+            .filter(|c| !c.labels.oneoff || matches!(action, Action::Rm { .. } | Action::Stop(_) | Action::Kill(_)))
+            .collect();
+        if chosen.is_empty() && matches!(action, Action::Start) {
+            return Err(miette!(code = "rcompose::no_containers", help = "create them with `rcompose up -d`", "no containers to start").into());
+        }
+        let mut levels = by_level(&project, chosen);
+        if matches!(action, Action::Stop(_) | Action::Rm { .. } | Action::Kill(_)) {
+            levels.reverse();
+        }
+        let reporter = crate::progress::reporter(global.progress);
+        for level in levels {
+            let results = futures::future::join_all(level.iter().map(|c| act(&engine, &action, c, reporter.as_ref()))).await;
+            for r in results {
+                r.map_err(miette::Report::new)?;
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// `wait`: blocks until the services' containers stop; exits with the
+/// first container's exit code.
+pub fn wait(global: &GlobalArgs, services: &[String]) -> Result<ExitCode, Error> {
+    let (project, _) = super::load_or_name_only(global)?;
+    let rt = super::runtime()?;
+    rt.block_on(async {
+        let engine = connect().await?;
+        let observed = observe(&engine, &project, &[]).await.map_err(miette::Report::new)?;
+        let chosen: Vec<&ObservedContainer> =
+            observed.containers.iter().filter(|c| !c.labels.oneoff && (services.is_empty() || services.contains(&c.labels.service))).collect();
+        if chosen.is_empty() {
+            return Err(miette!(code = "rcompose::no_containers", "no containers to wait for").into());
+        }
+        let mut first = None;
+        for c in chosen {
+            let opts = WaitContainerOptionsBuilder::default().condition("not-running").build();
+            let code = match engine.docker.wait_container(&c.id, Some(opts)).next().await {
+                Some(Ok(r)) => r.status_code,
+                Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. })) => code,
+                _ => 0,
+            };
+            println!("{} exited with code {code}", c.name);
+            first.get_or_insert(code);
+        }
+        Ok(ExitCode::from(first.unwrap_or(0).clamp(0, 255) as u8))
+    })
+}
+
+/// `port`: the public address of a container port.
+pub fn port(global: &GlobalArgs, args: &PortArgs) -> Result<ExitCode, Error> {
+    let (project, _) = super::load_or_name_only(global)?;
+    let rt = super::runtime()?;
+    rt.block_on(async {
+        let engine = connect().await?;
+        let observed = observe(&engine, &project, &[]).await.map_err(miette::Report::new)?;
+        let c = observed
+            .service_containers(&args.service)
+            .into_iter()
+            .find(|c| c.labels.number == args.index)
+            .cloned()
+            .ok_or_else(|| miette!(code = "rcompose::no_container", "service \"{}\" has no container number {}", args.service, args.index))?;
+        let info = call("inspect container", engine.docker.inspect_container(&c.id, None)).await.map_err(miette::Report::new)?;
+        let key = format!("{}/{}", args.private_port, args.protocol);
+        let binding = info
+            .network_settings
+            .and_then(|n| n.ports)
+            .and_then(|p| p.get(&key).cloned().flatten())
+            .and_then(|b| b.into_iter().next())
+            .ok_or_else(|| miette!(code = "rcompose::no_port", "no public port for {key} on {}", c.name))?;
+        println!("{}:{}", binding.host_ip.unwrap_or_default(), binding.host_port.unwrap_or_default());
+        Ok(ExitCode::SUCCESS)
+    })
+}

@@ -1,0 +1,93 @@
+//! `exec`, `start`/`stop`/`restart`/`kill`/`rm`/`pause`/`unpause`, `port`
+//! and `wait` against the engine.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use super::{engine_ready, Stack, BUSYBOX};
+
+const LOOP: &str = "trap 'exit 0' TERM; while true; do sleep 0.2 & wait $$!; done";
+
+fn stack(tag: &str) -> Stack {
+    Stack::new(
+        tag,
+        &format!(
+            "services:\n  app:\n    image: {BUSYBOX}\n    command: [sh, -c, \"{LOOP}\"]\n    working_dir: /tmp\n    ports: ['127.0.0.1::8080']\n  worker:\n    image: {BUSYBOX}\n    command: [sh, -c, \"{LOOP}\"]\n    depends_on: [app]\n"
+        ),
+    )
+}
+
+fn state(c: &str) -> String {
+    Stack::docker(&["inspect", "-f", "{{.State.Status}}", c])
+}
+
+#[test]
+fn exec_passes_output_stdin_env_and_exit_code() {
+    if !engine_ready(&[BUSYBOX]) {
+        return;
+    }
+    let s = stack("exec");
+    s.ok(&["up", "-d"]);
+    assert_eq!(s.ok(&["exec", "-T", "app", "sh", "-c", "echo $GREETING from $(pwd)", "-e"]).trim(), "from /tmp");
+    assert_eq!(s.ok(&["exec", "-T", "-e", "GREETING=hi", "-w", "/", "app", "sh", "-c", "echo $GREETING from $(pwd)"]).trim(), "hi from /");
+    let out = s.run(&["exec", "-T", "app", "sh", "-c", "echo oops >&2; exit 3"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(String::from_utf8_lossy(&out.stderr).trim(), "oops");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rcompose"))
+        .current_dir(s.path())
+        .args(["-p", &s.name, "exec", "-T", "app", "sh", "-c", "tr a-z A-Z"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"piped input\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "PIPED INPUT\n");
+    let err = s.run(&["exec", "-T", "nope", "true"]);
+    assert!(!err.status.success());
+}
+
+#[test]
+fn lifecycle_commands_change_container_state() {
+    if !engine_ready(&[BUSYBOX]) {
+        return;
+    }
+    let s = stack("life2");
+    s.ok(&["up", "-d"]);
+    let app = format!("{}-app-1", s.name);
+    let worker = format!("{}-worker-1", s.name);
+    s.ok(&["stop", "-t", "2"]);
+    assert_eq!((state(&app), state(&worker)), ("exited".into(), "exited".into()));
+    s.ok(&["start", "app"]);
+    assert_eq!((state(&app), state(&worker)), ("running".into(), "exited".into()));
+    s.ok(&["start"]);
+    assert_eq!(state(&worker), "running");
+    let started = Stack::docker(&["inspect", "-f", "{{.State.StartedAt}}", &app]);
+    s.ok(&["restart", "-t", "1", "app"]);
+    assert_ne!(Stack::docker(&["inspect", "-f", "{{.State.StartedAt}}", &app]), started);
+    s.ok(&["pause", "worker"]);
+    assert_eq!(state(&worker), "paused");
+    s.ok(&["unpause", "worker"]);
+    assert_eq!(state(&worker), "running");
+    let port = s.ok(&["port", "app", "8080"]);
+    assert!(port.trim().starts_with("127.0.0.1:"), "{port}");
+    s.ok(&["kill", "worker"]);
+    assert_eq!(state(&worker), "exited");
+    s.ok(&["rm", "-f", "worker"]);
+    assert_eq!(s.containers().len(), 1);
+    s.ok(&["rm", "-f", "-s"]);
+    assert!(s.containers().is_empty());
+}
+
+#[test]
+fn wait_returns_the_exit_code() {
+    if !engine_ready(&[BUSYBOX]) {
+        return;
+    }
+    let s = Stack::new("waitcode", &format!("services:\n  job:\n    image: {BUSYBOX}\n    command: [sh, -c, 'sleep 1; exit 5']\n"));
+    s.ok(&["up", "-d"]);
+    let out = s.run(&["wait", "job"]);
+    assert_eq!(out.status.code(), Some(5));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("exited with code 5"));
+}
