@@ -13,6 +13,7 @@ pub mod lifecycle;
 pub mod logs;
 pub mod ls;
 pub mod ps;
+pub mod run;
 pub mod schema;
 pub mod stdio;
 pub mod up;
@@ -80,6 +81,8 @@ pub enum Command {
     Logs(logs::LogsArgs),
     /// Execute a command in a running container
     Exec(exec::ExecArgs),
+    /// Run a one-off command on a service
+    Run(run::RunArgs),
     /// Start existing containers
     Start(lifecycle::ServicesArgs),
     /// Stop running containers without removing them
@@ -205,6 +208,7 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> Result<ExitCode, Error
         Command::Ls(args) => ls::run(&cli.global, args),
         Command::Logs(args) => logs::run(&cli.global, args),
         Command::Exec(args) => exec::run(&cli.global, args),
+        Command::Run(a) => run::run(&cli.global, a),
         Command::Start(a) => lifecycle::run(&cli.global, lifecycle::Action::Start, &a.services),
         Command::Stop(a) => lifecycle::run(&cli.global, lifecycle::Action::Stop(a.timeout), &a.services),
         Command::Restart(a) => lifecycle::run(&cli.global, lifecycle::Action::Restart(a.timeout), &a.services),

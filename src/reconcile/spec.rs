@@ -357,7 +357,8 @@ pub fn container_body(project: &Project, service: &Service, input: &SpecInput) -
 /// Endpoint settings for one network: the service name and container name as
 /// aliases (as docker compose does), plus configured aliases and addresses.
 pub fn endpoint(cfg: Option<&crate::model::service::ServiceNetwork>, input: &SpecInput) -> EndpointSettings {
-    let mut aliases = vec![input.service.clone(), input.container_name.clone()];
+    // One-off containers answer to their own name only, not the service's.
+    let mut aliases = if input.oneoff { vec![input.container_name.clone()] } else { vec![input.service.clone(), input.container_name.clone()] };
     if let Some(c) = cfg {
         aliases.extend(c.aliases.iter().cloned());
     }

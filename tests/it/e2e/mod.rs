@@ -14,6 +14,7 @@ mod lifecycle;
 mod logs;
 mod order;
 mod persistence;
+mod run;
 mod todo_app;
 mod wait;
 
@@ -74,11 +75,31 @@ impl Stack {
         std::fs::write(self.dir.path().join(file), text).unwrap();
     }
 
-    /// Runs `rcompose -p NAME ARGS...` in the project folder.
+    /// Runs `rcompose -p NAME ARGS...` in the project folder; a command
+    /// that hangs is killed after three minutes and fails the test.
     pub fn run(&self, args: &[&str]) -> Output {
         let mut full = vec!["-p", self.name.as_str(), "--progress", "plain"];
         full.extend_from_slice(args);
-        Command::new(env!("CARGO_BIN_EXE_rcompose")).current_dir(self.path()).args(&full).output().expect("run rcompose")
+        let child = Command::new(env!("CARGO_BIN_EXE_rcompose"))
+            .current_dir(self.path())
+            .args(&full)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run rcompose");
+        let pid = child.id();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(child.wait_with_output());
+        });
+        match rx.recv_timeout(std::time::Duration::from_secs(180)) {
+            Ok(out) => out.expect("rcompose output"),
+            Err(_) => {
+                let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+                panic!("rcompose {args:?} hung for 180 s and was killed");
+            }
+        }
     }
 
     /// Runs and asserts success; returns stdout.

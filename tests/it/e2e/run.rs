@@ -1,0 +1,49 @@
+//! `run`: one-off containers with the oneoff label, dependencies started
+//! first, exit codes passed through, `--rm` leaves nothing behind.
+
+use super::{engine_ready, Stack, BUSYBOX};
+
+const LOOP: &str = "trap 'exit 0' TERM; while true; do sleep 0.2 & wait $$!; done";
+
+fn stack(tag: &str) -> Stack {
+    Stack::new(
+        tag,
+        &format!(
+            "services:\n  db:\n    image: {BUSYBOX}\n    command: [sh, -c, \"{LOOP}\"]\n  job:\n    image: {BUSYBOX}\n    command: [echo, default-command]\n    environment:\n      FROM_FILE: yes-from-file\n    depends_on: [db]\n"
+        ),
+    )
+}
+
+#[test]
+fn run_rm_passes_output_and_exit_code_and_leaves_nothing() {
+    if !engine_ready(&[BUSYBOX]) {
+        return;
+    }
+    let s = stack("run");
+    std::fs::create_dir_all(s.path().join("data")).unwrap();
+    s.write("data/file", "mounted\n");
+    let out = s.run(&["run", "--rm", "-T", "-e", "EXTRA=extra", "-v", "./data:/data:ro", "job", "sh", "-c", "echo $FROM_FILE $EXTRA; cat /data/file; exit 4"]);
+    assert_eq!(out.status.code(), Some(4), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "yes-from-file extra\nmounted\n");
+    let names: Vec<String> = s.containers().into_iter().map(|(n, _)| n).collect();
+    assert_eq!(names, vec![format!("{}-db-1", s.name)], "the dependency runs, the one-off is gone");
+    assert_eq!(Stack::docker(&["inspect", "-f", "{{.State.Status}}", &format!("{}-db-1", s.name)]), "running");
+}
+
+#[test]
+fn run_without_rm_keeps_a_oneoff_container_that_down_removes() {
+    if !engine_ready(&[BUSYBOX]) {
+        return;
+    }
+    let s = stack("run2");
+    let out = s.ok(&["run", "--no-deps", "-T", "job"]);
+    assert_eq!(out, "default-command\n");
+    let all = s.containers();
+    assert_eq!(all.len(), 1, "--no-deps started nothing else: {all:?}");
+    let (name, _) = &all[0];
+    assert!(name.starts_with(&format!("{}-job-run-", s.name)), "{name}");
+    assert_eq!(Stack::docker(&["inspect", "-f", "{{index .Config.Labels \"com.docker.compose.oneoff\"}}", name]), "True");
+    assert_eq!(s.ok(&["ps", "--services"]), "", "one-off containers are not services' containers");
+    s.ok(&["down"]);
+    assert!(s.containers().is_empty());
+}
