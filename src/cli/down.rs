@@ -34,6 +34,19 @@ pub fn run(global: &GlobalArgs, args: &DownArgs) -> Result<ExitCode, Error> {
         let engine = connect().await?;
         let observed = observe(&engine, &project, &[]).await.map_err(miette::Report::new)?;
         let plan = plan_down(&project, &observed, &opts);
+        if global.dry_run {
+            let mut out = String::new();
+            for batch in &plan.containers {
+                for (name, _) in batch {
+                    out.push_str(&format!("remove   container {name}\n"));
+                }
+            }
+            plan.networks.iter().for_each(|n| out.push_str(&format!("remove   network   {n}\n")));
+            plan.volumes.iter().for_each(|v| out.push_str(&format!("remove   volume    {v}\n")));
+            plan.images.iter().for_each(|i| out.push_str(&format!("remove   image     {i}\n")));
+            plan.warnings.iter().for_each(|w| out.push_str(&format!("warning: {w}\n")));
+            return super::print_stdout(&out);
+        }
         let reporter = crate::progress::reporter(global.progress);
         if args.volumes && !plan.volumes.is_empty() {
             reporter.warning(&format!("removing volumes: {}", plan.volumes.join(", ")));

@@ -12,6 +12,7 @@ pub mod exec;
 pub mod lifecycle;
 pub mod logs;
 pub mod ls;
+pub mod plan;
 pub mod ps;
 pub mod run;
 pub mod schema;
@@ -59,6 +60,9 @@ pub struct GlobalArgs {
     /// How to show progress
     #[arg(long, value_enum, default_value = "auto")]
     pub progress: crate::progress::Mode,
+    /// Show what `up` or `down` would do, and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -83,6 +87,12 @@ pub enum Command {
     Exec(exec::ExecArgs),
     /// Run a one-off command on a service
     Run(run::RunArgs),
+    /// Show what `up` would do and why, without doing it
+    Plan(plan::PlanArgs),
+    /// Print the service dependency graph
+    Graph(GraphArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    Completion { shell: clap_complete::Shell },
     /// Start existing containers
     Start(lifecycle::ServicesArgs),
     /// Stop running containers without removing them
@@ -103,6 +113,19 @@ pub enum Command {
     Port(lifecycle::PortArgs),
     /// Show version information
     Version,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct GraphArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value = "dot")]
+    pub format: GraphFormat,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GraphFormat {
+    Dot,
+    Mermaid,
 }
 
 impl GlobalArgs {
@@ -209,6 +232,21 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> Result<ExitCode, Error
         Command::Logs(args) => logs::run(&cli.global, args),
         Command::Exec(args) => exec::run(&cli.global, args),
         Command::Run(a) => run::run(&cli.global, a),
+        Command::Plan(a) => plan::run(&cli.global, a),
+        Command::Graph(a) => {
+            let project = cli.global.load()?.project;
+            let text = match a.format {
+                GraphFormat::Dot => crate::render::graph::dot(&project),
+                GraphFormat::Mermaid => crate::render::graph::mermaid(&project),
+            };
+            print_stdout(&text)
+        }
+        Command::Completion { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_complete::generate(*shell, &mut cmd, "rcompose", &mut out);
+            print_stdout(&String::from_utf8_lossy(&out))
+        }
         Command::Start(a) => lifecycle::run(&cli.global, lifecycle::Action::Start, &a.services),
         Command::Stop(a) => lifecycle::run(&cli.global, lifecycle::Action::Stop(a.timeout), &a.services),
         Command::Restart(a) => lifecycle::run(&cli.global, lifecycle::Action::Restart(a.timeout), &a.services),

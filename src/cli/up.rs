@@ -47,7 +47,7 @@ pub struct UpArgs {
     pub services: Vec<String>,
 }
 
-fn parse_scale(items: &[String]) -> Result<HashMap<String, u32>, Error> {
+pub fn parse_scale(items: &[String]) -> Result<HashMap<String, u32>, Error> {
     let mut out = HashMap::new();
     for item in items {
         let (svc, n) = item.split_once('=').ok_or_else(|| miette!("--scale takes SERVICE=NUM, got `{item}`"))?;
@@ -58,6 +58,10 @@ fn parse_scale(items: &[String]) -> Result<HashMap<String, u32>, Error> {
 }
 
 pub fn run(global: &GlobalArgs, args: &UpArgs) -> Result<ExitCode, Error> {
+    if global.dry_run {
+        let plan = super::runtime()?.block_on(super::plan::compute(global, args))?;
+        return super::print_stdout(&super::plan::render(&plan, super::ps::Format::Table));
+    }
     let loaded = global.load()?;
     let project = loaded.project;
     let opts = UpOptions {

@@ -3,6 +3,7 @@
 //! Owns: the canonical JSON/YAML shape of a project (with `x-` extensions
 //! spliced back in), image names, and the JSON Schema text. No I/O.
 
+pub mod graph;
 mod yaml;
 
 use serde_json::{Map, Value};

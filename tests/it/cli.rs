@@ -62,3 +62,27 @@ fn missing_file_is_a_clear_error() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no configuration file provided"));
 }
+
+#[test]
+fn graph_and_completions() {
+    let dir = project(&[("compose.yaml", STACK)]);
+    let dot = stdout(&rcompose(dir.path(), &["--profile", "web", "graph"], &[]));
+    assert!(dot.contains("\"web\" -> \"db\" [label=\"started\"];"), "{dot}");
+    let mermaid = stdout(&rcompose(dir.path(), &["--profile", "web", "graph", "--format", "mermaid"], &[]));
+    assert!(mermaid.starts_with("flowchart LR"), "{mermaid}");
+    for shell in ["bash", "zsh", "fish"] {
+        let script = stdout(&rcompose(dir.path(), &["completion", shell], &[]));
+        assert!(script.contains("rcompose") && script.contains("up"), "{shell}");
+    }
+}
+
+#[test]
+fn every_command_has_help() {
+    let dir = project(&[]);
+    let top = stdout(&rcompose(dir.path(), &["--help"], &[]));
+    for cmd in ["config", "up", "down", "ps", "ls", "logs", "exec", "run", "build", "plan", "graph", "start", "stop", "restart", "kill", "rm", "wait", "port"] {
+        assert!(top.contains(cmd), "{cmd} missing from --help");
+        let help = stdout(&rcompose(dir.path(), &[cmd, "--help"], &[]));
+        assert!(help.contains("Usage: rcompose"), "{cmd} --help: {help}");
+    }
+}

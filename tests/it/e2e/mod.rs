@@ -14,6 +14,7 @@ mod lifecycle;
 mod logs;
 mod order;
 mod persistence;
+mod plan;
 mod run;
 mod todo_app;
 mod wait;
