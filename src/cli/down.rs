@@ -32,6 +32,9 @@ pub fn run(global: &GlobalArgs, args: &DownArgs) -> Result<ExitCode, Error> {
     let rt = super::runtime()?;
     rt.block_on(async {
         let engine = connect().await?;
+        let reporter = crate::progress::reporter(global.progress);
+        let _lock = super::lock::lock_project(&engine.host, &project.name, |m| reporter.warning(m))
+            .map_err(|e| miette::miette!("cannot lock the project: {e}"))?;
         let observed = observe(&engine, &project, &[]).await.map_err(miette::Report::new)?;
         let plan = plan_down(&project, &observed, &opts);
         if global.dry_run {
@@ -47,7 +50,6 @@ pub fn run(global: &GlobalArgs, args: &DownArgs) -> Result<ExitCode, Error> {
             plan.warnings.iter().for_each(|w| out.push_str(&format!("warning: {w}\n")));
             return super::print_stdout(&out);
         }
-        let reporter = crate::progress::reporter(global.progress);
         if args.volumes && !plan.volumes.is_empty() {
             reporter.warning(&format!("removing volumes: {}", plan.volumes.join(", ")));
         }

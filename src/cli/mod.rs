@@ -10,6 +10,7 @@ pub mod config;
 pub mod down;
 pub mod exec;
 pub mod lifecycle;
+pub mod lock;
 pub mod logs;
 pub mod ls;
 pub mod plan;

@@ -80,9 +80,11 @@ pub fn run(global: &GlobalArgs, args: &UpArgs) -> Result<ExitCode, Error> {
     let rt = super::runtime()?;
     rt.block_on(async {
         let engine = connect().await?;
+        let reporter = crate::progress::reporter(global.progress);
+        let lock = super::lock::lock_project(&engine.host, &project.name, |m| reporter.warning(m))
+            .map_err(|e| miette::miette!("cannot lock the project: {e}"))?;
         preflight_engine_features(&engine, &project)?;
         let images: Vec<String> = project.services.iter().map(|(n, s)| image_ref(&project, n, s)).collect();
-        let reporter = crate::progress::reporter(global.progress);
         let mut observed = observe(&engine, &project, &images).await.map_err(miette::Report::new)?;
         // Build what is asked for, what has no image yet, and `pull_policy: build`.
         let scope = crate::reconcile::plan::scope(&project, &opts).map_err(miette::Report::new)?;
@@ -124,6 +126,8 @@ pub fn run(global: &GlobalArgs, args: &UpArgs) -> Result<ExitCode, Error> {
         let env: HashMap<String, String> = std::env::vars().collect();
         let exec = Executor::new(&engine, &project, reporter.as_ref(), parallel_limit(&env));
         exec.up(&plan).await.map_err(miette::Report::new)?;
+        // Waiting and following output need no lock: `down` may come meanwhile.
+        drop(lock);
         if args.wait {
             let now = observe(&engine, &project, &[]).await.map_err(miette::Report::new)?;
             let targets: Vec<(String, String, String)> = now

@@ -8,6 +8,7 @@ mod api_version;
 mod attached;
 mod build;
 mod commands;
+mod concurrency;
 mod errors;
 mod interop;
 mod lifecycle;
