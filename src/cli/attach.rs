@@ -1,5 +1,9 @@
 //! Attached `up`: the containers' output with a `service |` prefix until
 //! they all exit; Ctrl-C stops them gracefully, a second Ctrl-C kills them.
+//! With `--abort-on-container-exit` the first exit stops everything;
+//! `--exit-code-from SERVICE` returns that service's exit code, and never 0
+//! when the service did not finish by itself (unlike docker compose, which
+//! returns 0 for a container it stopped).
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -11,72 +15,147 @@ use futures::StreamExt;
 use crate::engine::Engine;
 use crate::model::Project;
 use crate::progress::{Event, Kind, Reporter, Status};
-use crate::reconcile::observe::observe;
+use crate::reconcile::observe::{observe, ObservedContainer};
 use crate::Error;
 
 const COLOURS: [&str; 6] = ["36", "33", "32", "35", "34", "96"];
 
-pub async fn follow_until_interrupted(engine: &Engine, project: &Project, services: &[String], reporter: &dyn Reporter) -> Result<ExitCode, Error> {
+/// What to follow and when to stop.
+#[derive(Clone, Debug, Default)]
+pub struct AttachOptions {
+    /// Services whose output is shown (empty: all).
+    pub attach: Vec<String>,
+    pub no_attach: Vec<String>,
+    pub abort_on_exit: bool,
+    pub exit_code_from: Option<String>,
+    pub timestamps: bool,
+}
+
+enum Item {
+    Line(usize, String),
+    Ended(usize),
+}
+
+async fn stop_all(engine: &Engine, project: &Project, containers: &[ObservedContainer], reporter: &dyn Reporter) {
+    let stops = containers.iter().map(|c| async move {
+        reporter.event(Event::new(Kind::Container, &c.name, Status::Stopping));
+        let timeout = project.services.get(&c.labels.service).and_then(|s| s.stop_grace_period).map(|g| g.0.as_secs() as i32);
+        let mut opts = StopContainerOptionsBuilder::default();
+        if let Some(t) = timeout {
+            opts = opts.t(t);
+        }
+        let _ = engine.docker.stop_container(&c.id, Some(opts.build())).await;
+        reporter.event(Event::new(Kind::Container, &c.name, Status::Stopped));
+    });
+    futures::future::join_all(stops).await;
+}
+
+async fn exit_code(engine: &Engine, id: &str) -> i64 {
+    engine.docker.inspect_container(id, None).await.ok().and_then(|i| i.state).and_then(|s| s.exit_code).unwrap_or(-1)
+}
+
+pub async fn follow_until_interrupted(
+    engine: &Engine,
+    project: &Project,
+    services: &[String],
+    opts: &AttachOptions,
+    reporter: &dyn Reporter,
+) -> Result<ExitCode, Error> {
     let observed = observe(engine, project, &[]).await.map_err(miette::Report::new)?;
-    let containers: Vec<_> = observed.containers.iter().filter(|c| services.contains(&c.labels.service) && !c.labels.oneoff).cloned().collect();
+    let containers: Vec<ObservedContainer> =
+        observed.containers.iter().filter(|c| services.contains(&c.labels.service) && !c.labels.oneoff).cloned().collect();
+    let shown = |c: &ObservedContainer| {
+        (opts.attach.is_empty() || opts.attach.contains(&c.labels.service) || opts.exit_code_from.as_ref() == Some(&c.labels.service))
+            && !opts.no_attach.contains(&c.labels.service)
+    };
     let width = containers.iter().map(|c| c.name.len()).max().unwrap_or(0);
     let tty = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let prefixes: Vec<String> = containers
+        .iter()
+        .enumerate()
+        .map(|(i, c)| if tty { format!("\x1b[{}m{:width$} |\x1b[0m ", COLOURS[i % COLOURS.len()], c.name) } else { format!("{:width$} | ", c.name) })
+        .collect();
+    // Every container gets a stream (to notice its exit); only shown ones print.
     let streams = containers.iter().enumerate().map(|(i, c)| {
-        let prefix = if tty {
-            format!("\x1b[{}m{:width$} |\x1b[0m ", COLOURS[i % COLOURS.len()], c.name)
-        } else {
-            format!("{:width$} | ", c.name)
-        };
-        let opts = LogsOptionsBuilder::default().follow(true).stdout(true).stderr(true).tail("all").build();
-        engine.docker.logs(&c.id, Some(opts)).map(move |item| (prefix.clone(), item))
+        let lopts = LogsOptionsBuilder::default().follow(true).stdout(true).stderr(true).tail("all").timestamps(opts.timestamps).build();
+        engine
+            .docker
+            .logs(&c.id, Some(lopts))
+            .filter_map(move |item| async move {
+                match item {
+                    Ok(LogOutput::StdOut { message } | LogOutput::StdErr { message } | LogOutput::Console { message }) => {
+                        Some(Item::Line(i, String::from_utf8_lossy(&message).into_owned()))
+                    }
+                    _ => None,
+                }
+            })
+            .chain(futures::stream::once(async move { Item::Ended(i) }))
+            .boxed()
     });
     let mut merged = futures::stream::select_all(streams);
-    let mut interrupts = 0;
-    let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
-        .map_err(|e| miette::miette!("cannot listen for Ctrl-C: {e}"))?;
-    let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .map_err(|e| miette::miette!("cannot listen for SIGTERM: {e}"))?;
+    let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).map_err(|e| miette::miette!("cannot listen for Ctrl-C: {e}"))?;
+    let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).map_err(|e| miette::miette!("cannot listen for SIGTERM: {e}"))?;
+    let abort = opts.abort_on_exit || opts.exit_code_from.is_some();
+    let mut chosen_code: Option<i64> = None;
     loop {
         tokio::select! {
             item = merged.next() => {
-                let Some((prefix, item)) = item else { break };
-                if let Ok(out) = item {
-                    let bytes = match out {
-                        LogOutput::StdOut { message } | LogOutput::StdErr { message } | LogOutput::Console { message } => message,
-                        LogOutput::StdIn { .. } => continue,
-                    };
-                    let mut stdout = std::io::stdout().lock();
-                    for line in String::from_utf8_lossy(&bytes).lines() {
-                        if writeln!(stdout, "{prefix}{line}").is_err() {
-                            return Ok(ExitCode::SUCCESS);
+                match item {
+                    None => break,
+                    Some(Item::Line(i, text)) => {
+                        if !shown(&containers[i]) {
+                            continue;
+                        }
+                        let mut stdout = std::io::stdout().lock();
+                        for line in text.lines() {
+                            if writeln!(stdout, "{}{line}", prefixes[i]).is_err() {
+                                return Ok(ExitCode::SUCCESS);
+                            }
+                        }
+                    }
+                    Some(Item::Ended(i)) => {
+                        let c = &containers[i];
+                        let code = exit_code(engine, &c.id).await;
+                        if shown(c) {
+                            println!("{} exited with code {code}", c.name);
+                        }
+                        if opts.exit_code_from.as_ref() == Some(&c.labels.service) {
+                            chosen_code = Some(code);
+                        }
+                        if abort {
+                            eprintln!("Aborting on container exit...");
+                            let others: Vec<ObservedContainer> = containers.iter().filter(|o| o.id != c.id).cloned().collect();
+                            stop_all(engine, project, &others, reporter).await;
+                            let result = match &opts.exit_code_from {
+                                None => code,
+                                Some(_) => match chosen_code {
+                                    Some(own) => own,
+                                    None => {
+                                        // The chosen service did not finish by itself.
+                                        let svc = opts.exit_code_from.clone().unwrap_or_default();
+                                        eprintln!("{svc} was stopped because {} exited first; it did not complete", c.name);
+                                        if code != 0 { code } else { 1 }
+                                    }
+                                },
+                            };
+                            return Ok(ExitCode::from(result.clamp(0, 255) as u8));
                         }
                     }
                 }
             }
             _ = async { tokio::select! { _ = sigint.recv() => {}, _ = sigterm.recv() => {} } } => {
-                interrupts += 1;
-                if interrupts == 1 {
-                    eprintln!("Gracefully stopping... (press Ctrl+C again to force)");
-                    let stops = containers.iter().map(|c| async move {
-                        reporter.event(Event::new(Kind::Container, &c.name, Status::Stopping));
-                        let timeout = project.services.get(&c.labels.service).and_then(|s| s.stop_grace_period).map(|g| g.0.as_secs() as i32);
-                        let mut opts = StopContainerOptionsBuilder::default();
-                        if let Some(t) = timeout { opts = opts.t(t); }
-                        let _ = engine.docker.stop_container(&c.id, Some(opts.build())).await;
-                        reporter.event(Event::new(Kind::Container, &c.name, Status::Stopped));
-                    });
-                    tokio::select! {
-                        _ = futures::future::join_all(stops) => {}
-                        _ = sigint.recv() => {
-                            for c in &containers {
-                                let _ = engine.docker.kill_container(&c.id, Some(KillContainerOptionsBuilder::default().signal("SIGKILL").build())).await;
-                            }
+                eprintln!("Gracefully stopping... (press Ctrl+C again to force)");
+                tokio::select! {
+                    _ = stop_all(engine, project, &containers, reporter) => {}
+                    _ = sigint.recv() => {
+                        for c in &containers {
+                            let _ = engine.docker.kill_container(&c.id, Some(KillContainerOptionsBuilder::default().signal("SIGKILL").build())).await;
                         }
                     }
-                    return Ok(ExitCode::from(130));
                 }
+                return Ok(ExitCode::from(130));
             }
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitCode::from(chosen_code.unwrap_or(0).clamp(0, 255) as u8))
 }

@@ -34,6 +34,21 @@ pub struct UpArgs {
     /// With --wait: give up after this many seconds
     #[arg(long, value_name = "SECONDS")]
     pub wait_timeout: Option<u64>,
+    /// Stop all containers if any container exits (attached mode)
+    #[arg(long, conflicts_with = "detach")]
+    pub abort_on_container_exit: bool,
+    /// Return the exit code of this service's container; implies --abort-on-container-exit
+    #[arg(long, value_name = "SERVICE", conflicts_with = "detach")]
+    pub exit_code_from: Option<String>,
+    /// Show output of these services only (repeatable)
+    #[arg(long, value_name = "SERVICE")]
+    pub attach: Vec<String>,
+    /// Do not show output of these services (repeatable)
+    #[arg(long, value_name = "SERVICE")]
+    pub no_attach: Vec<String>,
+    /// Show timestamps in attached output
+    #[arg(long)]
+    pub timestamps: bool,
     /// Build images before starting containers
     #[arg(long, conflicts_with = "no_build")]
     pub build: bool,
@@ -72,6 +87,11 @@ pub fn run(global: &GlobalArgs, args: &UpArgs) -> Result<ExitCode, Error> {
         remove_orphans: args.remove_orphans,
         scale: parse_scale(&args.scale)?,
     };
+    if let Some(s) = &args.exit_code_from {
+        if !project.services.contains_key(s) {
+            return Err(miette!(code = "rcompose::unknown_service", "--exit-code-from: no such service: {s}").into());
+        }
+    }
     for (svc, _) in &opts.scale {
         if !project.services.contains_key(svc) {
             return Err(miette!("--scale: no such service: {svc}").into());
@@ -143,7 +163,14 @@ pub fn run(global: &GlobalArgs, args: &UpArgs) -> Result<ExitCode, Error> {
         if args.detach {
             return Ok(ExitCode::SUCCESS);
         }
-        attach::follow_until_interrupted(&engine, &project, &plan.services, reporter.as_ref()).await
+        let aopts = attach::AttachOptions {
+            attach: args.attach.clone(),
+            no_attach: args.no_attach.clone(),
+            abort_on_exit: args.abort_on_container_exit,
+            exit_code_from: args.exit_code_from.clone(),
+            timestamps: args.timestamps,
+        };
+        attach::follow_until_interrupted(&engine, &project, &plan.services, &aopts, reporter.as_ref()).await
     })
 }
 

@@ -10,6 +10,7 @@ mod build;
 mod commands;
 mod concurrency;
 mod errors;
+mod exit_codes;
 mod interop;
 mod lifecycle;
 mod logs;
