@@ -15,6 +15,7 @@ pub mod logs;
 pub mod ls;
 pub mod plan;
 pub mod ps;
+pub mod pull;
 pub mod run;
 pub mod schema;
 pub mod stdio;
@@ -74,6 +75,8 @@ pub enum Command {
     Schema(schema::SchemaArgs),
     /// Build or rebuild services' images
     Build(build::BuildArgs),
+    /// Pull service images
+    Pull(pull::PullArgs),
     /// Create and start containers
     Up(up::UpArgs),
     /// Stop and remove containers and networks (and volumes with -v)
@@ -226,6 +229,7 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> Result<ExitCode, Error
         Command::Config(args) => config::run(&cli.global, args),
         Command::Schema(args) => schema::run(args),
         Command::Build(args) => build::run(&cli.global, args),
+        Command::Pull(args) => pull::run(&cli.global, args),
         Command::Up(args) => up::run(&cli.global, args),
         Command::Down(args) => down::run(&cli.global, args),
         Command::Ps(args) => ps::run(&cli.global, args),

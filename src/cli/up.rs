@@ -49,6 +49,9 @@ pub struct UpArgs {
     /// Show timestamps in attached output
     #[arg(long)]
     pub timestamps: bool,
+    /// Pull images before running: always, missing or never (overrides pull_policy)
+    #[arg(long, value_name = "POLICY", value_parser = ["always", "missing", "never"])]
+    pub pull: Option<String>,
     /// Build images before starting containers
     #[arg(long, conflicts_with = "no_build")]
     pub build: bool,
@@ -118,6 +121,9 @@ pub fn run(global: &GlobalArgs, args: &UpArgs) -> Result<ExitCode, Error> {
             })
             .cloned()
             .collect();
+        if super::pull::pull_for_up(&engine, &project, &scope, args.pull.as_deref(), &observed.images, reporter.as_ref()).await? {
+            observed = observe(&engine, &project, &images).await.map_err(miette::Report::new)?;
+        }
         if !to_build.is_empty() {
             let bopts = crate::images::build::BuildOptions::default();
             super::build::build_services(&engine, &project, &to_build, &bopts, reporter.as_ref()).await?;
@@ -138,7 +144,7 @@ pub fn run(global: &GlobalArgs, args: &UpArgs) -> Result<ExitCode, Error> {
             let list: Vec<String> = missing.iter().map(|(s, i)| format!("{i} (service {s})")).collect();
             return Err(Error::Other(miette!(
                 code = "rcompose::image_missing",
-                help = "build or pull the image first (e.g. `docker build -t NAME .`); nothing was created",
+                help = "pull it (`rcompose pull`), build it, or check the name; nothing was created",
                 "no such image: {}",
                 list.join(", ")
             )));

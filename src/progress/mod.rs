@@ -103,6 +103,10 @@ pub trait Reporter: Send + Sync {
     fn event(&self, event: Event);
     /// A warning for the user (orphans, foreign volumes, ...).
     fn warning(&self, message: &str);
+    /// Whether byte-level progress events are worth sending (a live view).
+    fn wants_bytes(&self) -> bool {
+        false
+    }
 }
 
 /// How to show progress (`--progress`).

@@ -17,6 +17,7 @@ mod logs;
 mod order;
 mod persistence;
 mod plan;
+mod pull;
 mod run;
 mod todo_app;
 mod wait;

@@ -1,0 +1,121 @@
+//! Pulling images through the engine, with per-layer progress in bytes, and
+//! the `pull_policy` decision.
+
+use std::collections::HashMap;
+
+use bollard::query_parameters::CreateImageOptionsBuilder;
+use futures::StreamExt;
+use miette::Diagnostic;
+
+use super::auth::credentials_for;
+use super::build::split_tag;
+use crate::engine::{Engine, EngineError};
+use crate::progress::{Event, Kind, Reporter, Status};
+
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub enum PullError {
+    #[error("pulling {image} failed: {message}")]
+    #[diagnostic(code(rcompose::pull_failed), help("check the image name and tag, and that you are logged in to its registry (`docker login`)"))]
+    Failed { image: String, message: String },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Engine(#[from] EngineError),
+}
+
+fn mb(n: i64) -> String {
+    format!("{:.1}MB", n as f64 / 1_000_000.0)
+}
+
+/// Pulls `image`, reporting each layer's progress; credentials come from the
+/// docker CLI config and never appear in output.
+pub async fn pull_image(engine: &Engine, image: &str, env: &HashMap<String, String>, reporter: &dyn Reporter) -> Result<(), PullError> {
+    let (repo, tag) = split_tag(image);
+    let opts = CreateImageOptionsBuilder::default().from_image(repo).tag(tag).build();
+    let creds = credentials_for(image, env);
+    reporter.event(Event::new(Kind::Image, image, Status::Pulling));
+    let mut stream = engine.docker.create_image(Some(opts), None, creds);
+    let mut last: HashMap<String, String> = HashMap::new();
+    while let Some(item) = stream.next().await {
+        let info = match item {
+            Ok(i) => i,
+            Err(bollard::errors::Error::DockerResponseServerError { message, .. }) | Err(bollard::errors::Error::DockerStreamError { error: message }) => {
+                return Err(PullError::Failed { image: image.into(), message: redact(&message) });
+            }
+            Err(e) => return Err(EngineError::from_bollard(format!("pull {image}"), e).into()),
+        };
+        if let Some(msg) = info.error_detail.and_then(|d| d.message) {
+            return Err(PullError::Failed { image: image.into(), message: redact(&msg) });
+        }
+        let (Some(id), Some(status)) = (info.id, info.status) else { continue };
+        let bytes = info.progress_detail.and_then(|p| match (p.current, p.total) {
+            (Some(c), Some(t)) if t > 0 => Some(format!("{}/{}", mb(c), mb(t))),
+            _ => None,
+        });
+        // One line per layer and state, plus byte counts on a TTY renderer.
+        let line = match &bytes {
+            Some(b) => format!("{id}: {status} {b}"),
+            None => format!("{id}: {status}"),
+        };
+        if last.get(&id).map(String::as_str) != Some(status.as_str()) || bytes.is_some() {
+            let changed_state = last.insert(id.clone(), status.clone()).as_deref() != Some(status.as_str());
+            if changed_state || reporter.wants_bytes() {
+                reporter.event(Event::new(Kind::Image, image, Status::Pulling).detail(line));
+            }
+        }
+    }
+    reporter.event(Event::new(Kind::Image, image, Status::Pulled));
+    Ok(())
+}
+
+/// Engine messages can echo a URL with credentials in it; cut them out.
+fn redact(message: &str) -> String {
+    message
+        .split(' ')
+        .map(|w| match (w.find("://"), w.find('@')) {
+            (Some(s), Some(at)) if at > s => format!("{}***{}", &w[..s + 3], &w[at..]),
+            _ => w.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Whether `up` should pull a service's image, per `pull_policy` (or
+/// `--pull`), given whether it exists and when it was last pulled.
+pub fn should_pull(policy: Option<&str>, exists: bool, age: Option<std::time::Duration>) -> Result<bool, String> {
+    let refresh = |limit: std::time::Duration| !exists || age.is_none_or(|a| a > limit);
+    match policy.unwrap_or("missing") {
+        "always" => Ok(true),
+        "missing" | "if_not_present" | "build" => Ok(!exists),
+        "never" => Ok(false),
+        "daily" => Ok(refresh(std::time::Duration::from_secs(86_400))),
+        "weekly" => Ok(refresh(std::time::Duration::from_secs(7 * 86_400))),
+        p if p.starts_with("every_") => {
+            let d = crate::model::forms::Duration::parse(&p["every_".len()..])?;
+            Ok(refresh(d.0))
+        }
+        other => Err(format!("unknown pull policy `{other}`")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn pull_policies() {
+        assert!(should_pull(Some("always"), true, None).unwrap());
+        assert!(!should_pull(None, true, None).unwrap());
+        assert!(should_pull(None, false, None).unwrap());
+        assert!(!should_pull(Some("never"), false, None).unwrap());
+        assert!(should_pull(Some("daily"), true, Some(Duration::from_secs(90_000))).unwrap());
+        assert!(!should_pull(Some("daily"), true, Some(Duration::from_secs(60))).unwrap());
+        assert!(should_pull(Some("every_2h"), true, Some(Duration::from_secs(3 * 3600))).unwrap());
+        assert!(should_pull(Some("nope"), true, None).is_err());
+    }
+
+    #[test]
+    fn credentials_in_urls_are_redacted() {
+        assert_eq!(redact("Get https://bob:hunter2@127.0.0.1:5000/v2/: unauthorized"), "Get https://***@127.0.0.1:5000/v2/: unauthorized");
+    }
+}
