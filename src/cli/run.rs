@@ -189,9 +189,11 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<ExitCode, Error> {
         }
         let attach = AttachContainerOptionsBuilder::default().stream(true).stdin(true).stdout(true).stderr(true).build();
         let attached = call("attach", d.attach_container(&id, Some(attach))).await.map_err(miette::Report::new)?;
-        let mut waiter = d.wait_container(&id, Some(WaitContainerOptionsBuilder::default().condition("next-exit").build()));
         let _raw = tty.then(RawMode::enable);
         call(format!("start {name}"), d.start_container(&id, None)).await.map_err(miette::Report::new)?;
+        // Asked after the start (streams are lazy): "not-running" is then the
+        // exit, even when the command has already finished.
+        let mut waiter = d.wait_container(&id, Some(WaitContainerOptionsBuilder::default().condition("not-running").build()));
         forward_stdin(attached.input);
         // The attach stream may stay open after the container exits (its stdin
         // side is still ours): the exit decides, then the output gets a moment
