@@ -9,6 +9,7 @@ pub mod build;
 pub mod config;
 pub mod down;
 pub mod exec;
+pub mod images;
 pub mod lifecycle;
 pub mod lock;
 pub mod logs;
@@ -77,6 +78,8 @@ pub enum Command {
     Build(build::BuildArgs),
     /// Pull service images
     Pull(pull::PullArgs),
+    /// List images used by the project's containers
+    Images(images::ImagesArgs),
     /// Create and start containers
     Up(up::UpArgs),
     /// Stop and remove containers and networks (and volumes with -v)
@@ -230,6 +233,7 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> Result<ExitCode, Error
         Command::Schema(args) => schema::run(args),
         Command::Build(args) => build::run(&cli.global, args),
         Command::Pull(args) => pull::run(&cli.global, args),
+        Command::Images(args) => images::run(&cli.global, args),
         Command::Up(args) => up::run(&cli.global, args),
         Command::Down(args) => down::run(&cli.global, args),
         Command::Ps(args) => ps::run(&cli.global, args),

@@ -92,6 +92,10 @@ fn scale_ps_and_ls() {
     let projects: Vec<serde_json::Value> = serde_json::from_str(ls.trim()).unwrap();
     let mine = projects.iter().find(|p| p["Name"] == stack.name.as_str()).expect("project listed");
     assert_eq!(mine["Status"], "running(4)");
+    let images: Vec<serde_json::Value> = serde_json::from_str(stack.ok(&["images", "--format", "json"]).trim()).unwrap();
+    assert_eq!(images.len(), 4);
+    assert!(images.iter().all(|i| i["Repository"] == "rcompose-test/busybox" && i["Tag"] == "latest"), "{images:?}");
+    assert!(stack.ok(&["images"]).starts_with("CONTAINER"));
     stack.ok(&["up", "-d"]);
     assert_eq!(stack.containers().len(), 2, "scaling back down to the file's count");
 }
