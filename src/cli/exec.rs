@@ -52,9 +52,7 @@ pub fn run(global: &GlobalArgs, args: &ExecArgs) -> Result<ExitCode, Error> {
         let engine = connect().await?;
         let observed = observe(&engine, &project, &[]).await.map_err(miette::Report::new)?;
         let container = observed
-            .service_containers(&args.service)
-            .into_iter()
-            .find(|c| c.labels.number == args.index)
+            .replica(&args.service, args.index)
             .cloned()
             .ok_or_else(|| {
                 let help = format!("start it with `rcompose up -d {}`", args.service);

@@ -230,9 +230,7 @@ pub fn port(global: &GlobalArgs, args: &PortArgs) -> Result<ExitCode, Error> {
         let engine = connect().await?;
         let observed = observe(&engine, &project, &[]).await.map_err(miette::Report::new)?;
         let c = observed
-            .service_containers(&args.service)
-            .into_iter()
-            .find(|c| c.labels.number == args.index)
+            .replica(&args.service, args.index)
             .cloned()
             .ok_or_else(|| miette!(code = "rcompose::no_container", "service \"{}\" has no container number {}", args.service, args.index))?;
         let info = call("inspect container", engine.docker.inspect_container(&c.id, None)).await.map_err(miette::Report::new)?;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use super::up::UpArgs;
 use super::{connect, GlobalArgs};
 use crate::reconcile::observe::observe;
-use crate::reconcile::plan::{image_ref, plan_up, Op, Plan, UpOptions};
+use crate::reconcile::plan::{image_ref, plan_up, Op, Plan};
 use crate::Error;
 
 #[derive(clap::Args, Debug, Default)]
@@ -60,14 +60,7 @@ pub fn render(plan: &Plan, format: super::ps::Format) -> String {
 /// Computes the `up` plan without touching the engine's state.
 pub async fn compute(global: &GlobalArgs, args: &UpArgs) -> Result<Plan, Error> {
     let project = global.load()?.project;
-    let opts = UpOptions {
-        services: args.services.clone(),
-        no_deps: args.no_deps,
-        force_recreate: args.force_recreate,
-        no_recreate: args.no_recreate,
-        remove_orphans: args.remove_orphans,
-        scale: super::up::parse_scale(&args.scale)?,
-    };
+    let opts = args.options()?;
     let engine = connect().await?;
     let images: Vec<String> = project.services.iter().map(|(n, s)| image_ref(&project, n, s)).collect();
     let observed = observe(&engine, &project, &images).await.map_err(miette::Report::new)?;

@@ -75,6 +75,20 @@ pub fn parse_scale(items: &[String]) -> Result<HashMap<String, u32>, Error> {
     Ok(out)
 }
 
+impl UpArgs {
+    /// The planner's options for these flags.
+    pub fn options(&self) -> Result<UpOptions, Error> {
+        Ok(UpOptions {
+            services: self.services.clone(),
+            no_deps: self.no_deps,
+            force_recreate: self.force_recreate,
+            no_recreate: self.no_recreate,
+            remove_orphans: self.remove_orphans,
+            scale: parse_scale(&self.scale)?,
+        })
+    }
+}
+
 pub fn run(global: &GlobalArgs, args: &UpArgs) -> Result<ExitCode, Error> {
     if global.dry_run {
         let plan = super::runtime()?.block_on(super::plan::compute(global, args))?;
@@ -82,14 +96,7 @@ pub fn run(global: &GlobalArgs, args: &UpArgs) -> Result<ExitCode, Error> {
     }
     let loaded = global.load()?;
     let project = loaded.project;
-    let opts = UpOptions {
-        services: args.services.clone(),
-        no_deps: args.no_deps,
-        force_recreate: args.force_recreate,
-        no_recreate: args.no_recreate,
-        remove_orphans: args.remove_orphans,
-        scale: parse_scale(&args.scale)?,
-    };
+    let opts = args.options()?;
     if let Some(s) = &args.exit_code_from {
         if !project.services.contains_key(s) {
             return Err(miette!(code = "rcompose::unknown_service", "--exit-code-from: no such service: {s}").into());

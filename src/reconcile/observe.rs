@@ -98,7 +98,32 @@ pub struct Observed {
     pub images: HashMap<String, String>,
 }
 
+impl ObservedContainer {
+    /// A container as a test would observe it (no engine involved).
+    pub fn example(project: &str, service: &str, number: u32, name: &str, config_hash: &str, state: State) -> ObservedContainer {
+        ObservedContainer {
+            id: format!("id-{name}"),
+            name: name.into(),
+            labels: ContainerLabels { project: project.into(), service: service.into(), number, oneoff: false, config_hash: config_hash.into() },
+            state,
+            status: String::new(),
+            image: String::new(),
+            image_id: String::new(),
+            created: 0,
+            command: String::new(),
+            ports: Vec::new(),
+            volumes: Vec::new(),
+            all_labels: HashMap::new(),
+        }
+    }
+}
+
 impl Observed {
+    /// Replica `number` of a service.
+    pub fn replica(&self, service: &str, number: u32) -> Option<&ObservedContainer> {
+        self.service_containers(service).into_iter().find(|c| c.labels.number == number)
+    }
+
     pub fn service_containers(&self, service: &str) -> Vec<&ObservedContainer> {
         let mut v: Vec<&ObservedContainer> =
             self.containers.iter().filter(|c| c.labels.service == service && !c.labels.oneoff).collect();

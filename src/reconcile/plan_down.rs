@@ -150,25 +150,11 @@ mod tests {
     use std::collections::HashMap;
 
     use super::*;
-    use crate::engine::labels::ContainerLabels;
     use crate::model::{Service, Volume};
     use crate::reconcile::observe::{ObservedVolume, State};
 
     fn container(service: &str, name: &str) -> ObservedContainer {
-        ObservedContainer {
-            id: format!("id-{name}"),
-            name: name.into(),
-            labels: ContainerLabels { project: "demo".into(), service: service.into(), number: 1, oneoff: false, config_hash: String::new() },
-            state: State::Running,
-            status: String::new(),
-            image: String::new(),
-            image_id: String::new(),
-            created: 0,
-            command: String::new(),
-            ports: Vec::new(),
-            volumes: Vec::new(),
-            all_labels: HashMap::new(),
-        }
+        ObservedContainer::example("demo", service, 1, name, "", State::Running)
     }
 
     fn volume(name: &str, project: Option<&str>) -> ObservedVolume {

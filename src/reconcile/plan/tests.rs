@@ -1,7 +1,6 @@
 use std::collections::HashMap;
 
 use super::*;
-use crate::engine::labels::ContainerLabels;
 use crate::model::{Network, ServiceVolume, Volume};
 use crate::reconcile::observe::{ObservedNetwork, ObservedVolume};
 
@@ -51,20 +50,7 @@ fn observed_after(project: &Project, before: &Observed, plan: &Plan) -> Observed
 }
 
 fn container(service: &str, number: u32, name: &str, hash: &str, state: State) -> ObservedContainer {
-    ObservedContainer {
-        id: format!("id-{name}"),
-        name: name.into(),
-        labels: ContainerLabels { project: "demo".into(), service: service.into(), number, oneoff: false, config_hash: hash.into() },
-        state,
-        status: String::new(),
-        image: String::new(),
-        image_id: String::new(),
-        created: 0,
-        command: String::new(),
-        ports: Vec::new(),
-        volumes: Vec::new(),
-        all_labels: HashMap::new(),
-    }
+    ObservedContainer::example("demo", service, number, name, hash, state)
 }
 
 fn lines(plan: &Plan) -> Vec<String> {
