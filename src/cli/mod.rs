@@ -10,6 +10,7 @@ pub mod config;
 pub mod down;
 pub mod exec;
 pub mod images;
+pub mod inspect;
 pub mod lifecycle;
 pub mod lock;
 pub mod logs;
@@ -118,6 +119,10 @@ pub enum Command {
     Wait(lifecycle::ServicesArgs),
     /// Print the public address of a container port
     Port(lifecycle::PortArgs),
+    /// Display the running processes
+    Top(lifecycle::ServicesArgs),
+    /// Stream the engine's events for the project
+    Events(inspect::EventsArgs),
     /// Show version information
     Version,
 }
@@ -265,6 +270,8 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> Result<ExitCode, Error
         Command::Unpause(a) => lifecycle::run(&cli.global, lifecycle::Action::Unpause, &a.services),
         Command::Wait(a) => lifecycle::wait(&cli.global, &a.services),
         Command::Port(a) => lifecycle::port(&cli.global, a),
+        Command::Top(a) => inspect::top(&cli.global, &a.services),
+        Command::Events(a) => inspect::events(&cli.global, a),
         Command::Version => {
             println!("rcompose version {}", env!("CARGO_PKG_VERSION"));
             Ok(ExitCode::SUCCESS)

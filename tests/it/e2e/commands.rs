@@ -91,3 +91,42 @@ fn wait_returns_the_exit_code() {
     assert_eq!(out.status.code(), Some(5));
     assert!(String::from_utf8_lossy(&out.stdout).contains("exited with code 5"));
 }
+
+#[test]
+fn top_lists_processes_and_events_stream_the_projects_events() {
+    if !engine_ready(&[BUSYBOX]) {
+        return;
+    }
+    let s = stack("top");
+    let mut events = Command::new(env!("CARGO_BIN_EXE_rcompose"))
+        .current_dir(s.path())
+        .args(["-p", &s.name, "events", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = events.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    s.ok(&["up", "-d"]);
+    let mut seen_start = false;
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::time::Instant::now() < end && !seen_start {
+        if let Ok(line) = rx.recv_timeout(std::time::Duration::from_millis(200)) {
+            let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+            seen_start = v["action"] == "start" && v["service"] == "app";
+        }
+    }
+    let _ = events.kill();
+    let _ = events.wait();
+    assert!(seen_start, "no start event for the app service");
+    let top = s.ok(&["top", "app"]);
+    assert!(top.starts_with(&format!("{}-app-1\n", s.name)), "{top}");
+    assert!(top.contains("PID") && top.contains("sleep"), "{top}");
+}
