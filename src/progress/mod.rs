@@ -5,6 +5,8 @@
 //! `--progress plain`), a TTY view, JSON lines (`--progress json`) and quiet.
 //! The reconciler never prints; only reporters do.
 
+pub mod live;
+
 use std::io::{IsTerminal, Write};
 use std::sync::Mutex;
 
@@ -126,8 +128,9 @@ pub fn reporter(mode: Mode) -> Box<dyn Reporter> {
         Mode::Quiet => Box::new(Quiet),
         Mode::Json => Box::new(JsonLines::default()),
         Mode::Plain => Box::new(Plain::default()),
-        Mode::Tty => Box::new(Plain { tty: true, ..Plain::default() }),
-        Mode::Auto => Box::new(Plain { tty: std::io::stderr().is_terminal(), ..Plain::default() }),
+        Mode::Tty => Box::new(live::Live::stderr()),
+        Mode::Auto if std::io::stderr().is_terminal() => Box::new(live::Live::stderr()),
+        Mode::Auto => Box::new(Plain::default()),
     }
 }
 
@@ -151,7 +154,7 @@ impl Reporter for Plain {
         let mut err = std::io::stderr().lock();
         let detail = e.detail.map(|d| format!(" {d}")).unwrap_or_default();
         let status = if self.tty { colour(e.status) } else { e.status.label().to_string() };
-        let _ = writeln!(err, " {} {}  {status}{detail}", e.kind.label(), e.name);
+        let _ = writeln!(err, "{} {} {}  {status}{detail}", clock(), e.kind.label(), e.name);
     }
 
     fn warning(&self, message: &str) {
@@ -159,6 +162,13 @@ impl Reporter for Plain {
         let prefix = if self.tty { "\x1b[33mWARN\x1b[0m" } else { "WARN" };
         let _ = writeln!(std::io::stderr().lock(), "{prefix}[0000] {message}");
     }
+}
+
+/// UTC time of day with milliseconds, for plain lines in CI logs.
+fn clock() -> String {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let secs = now.as_secs() % 86_400;
+    format!("{:02}:{:02}:{:02}.{:03}", secs / 3600, secs / 60 % 60, secs % 60, now.subsec_millis())
 }
 
 fn colour(s: Status) -> String {

@@ -26,12 +26,17 @@ fn context_honours_dockerignore_and_args_and_target_reach_the_build() {
     );
     stack.ok(&["build"]);
     let image = format!("{}-app", stack.name);
+    let out = stack.run(&["build"]);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(log.lines().any(|l| l.len() > 13 && l.as_bytes()[2] == b':' && l.contains(&format!("Image {image}  Built"))), "plain lines carry a time: {log}");
     let files = run_image(&image, &["find", "/ctx", "-type", "f"]);
     assert!(files.contains("/ctx/keep.txt"), "{files}");
     assert!(!files.contains("secret.key"), ".dockerignore not honoured: {files}");
     assert!(!files.contains("big.bin"), ".dockerignore not honoured: {files}");
     assert_eq!(run_image(&image, &["cat", "/greeting"]), "hello-from-args");
     assert_eq!(run_image(&image, &["sh", "-c", "test -e /second-stage && echo second || echo first"]), "first");
+    stack.ok(&["build", "--no-cache", "--build-arg", "GREETING=from-the-flag"]);
+    assert_eq!(run_image(&image, &["cat", "/greeting"]), "from-the-flag", "--build-arg overrides the file's args");
     stack.ok(&["down", "--rmi", "local", "-t", "1"]);
 }
 
