@@ -59,6 +59,11 @@ pub async fn build_services(
         .iter()
         .filter(|(n, s)| s.build.is_some() && (services.is_empty() || services.contains(n)))
         .collect();
+    if opts.dry_run {
+        let lines: String = targets.iter().map(|(n, s)| format!("build    image     {}\n", crate::render::image_name(project, n, s))).collect();
+        print!("{lines}");
+        return Ok(());
+    }
     let results = futures::future::join_all(targets.iter().map(|(n, s)| build_service(engine, project, n, s, opts, reporter))).await;
     for r in results {
         r.map_err(miette::Report::new)?;
@@ -68,7 +73,7 @@ pub async fn build_services(
 
 pub fn run(global: &GlobalArgs, args: &BuildArgs) -> Result<ExitCode, Error> {
     let project = global.load()?.project;
-    let opts = BuildOptions { no_cache: args.no_cache, pull: args.pull, args: parse_build_args(&args.build_args)? };
+    let opts = BuildOptions { no_cache: args.no_cache, pull: args.pull, args: parse_build_args(&args.build_args)?, dry_run: global.dry_run };
     let rt = super::runtime()?;
     rt.block_on(async {
         let engine = connect().await?;

@@ -62,6 +62,9 @@ pub fn run(global: &GlobalArgs, args: &ExecArgs) -> Result<ExitCode, Error> {
             let help = format!("start it with `rcompose start {}`", args.service);
             return Err(miette!(code = "rcompose::not_running", help = help, "container {} is not running", container.name).into());
         }
+        if global.dry_run {
+            return super::print_stdout(&format!("exec     container {} ({})\n", container.name, args.command.join(" ")));
+        }
         let tty = !args.no_tty && std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
         let config = CreateExecOptions {
             cmd: Some(args.command.clone()),

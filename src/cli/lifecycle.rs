@@ -183,6 +183,19 @@ pub fn run(global: &GlobalArgs, action: Action, services: &[String]) -> Result<E
         if matches!(action, Action::Stop(_) | Action::Rm { .. } | Action::Kill(_)) {
             levels.reverse();
         }
+        if global.dry_run {
+            let verb = match &action {
+                Action::Start => "start",
+                Action::Stop(_) => "stop",
+                Action::Restart(_) => "restart",
+                Action::Kill(_) => "kill",
+                Action::Rm { .. } => "remove",
+                Action::Pause => "pause",
+                Action::Unpause => "unpause",
+            };
+            let lines: String = levels.iter().flatten().map(|c| format!("{verb:<8} container {}\n", c.name)).collect();
+            return super::print_stdout(&lines);
+        }
         let reporter = crate::progress::reporter(global.progress);
         for level in levels {
             let results = futures::future::join_all(level.iter().map(|c| act(&engine, &action, c, reporter.as_ref()))).await;

@@ -7,6 +7,7 @@
 pub mod attach;
 pub mod build;
 pub mod config;
+pub mod cp;
 pub mod down;
 pub mod exec;
 pub mod images;
@@ -72,30 +73,42 @@ pub struct GlobalArgs {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Parse, resolve and render the compose file in canonical format
+    #[command(after_help = "Examples:\n  rcompose config\n  rcompose config --format json\n  rcompose -f compose.yaml -f compose.prod.yaml config --services")]
     Config(config::ConfigArgs),
     /// Print the JSON Schema of the compose files rcompose accepts
     Schema(schema::SchemaArgs),
     /// Build or rebuild services' images
+    #[command(after_help = "Examples:\n  rcompose build\n  rcompose build --no-cache --build-arg VERSION=1.2 web")]
     Build(build::BuildArgs),
     /// Pull service images
+    #[command(after_help = "Examples:\n  rcompose pull\n  rcompose pull --ignore-pull-failures db cache")]
     Pull(pull::PullArgs),
     /// List images used by the project's containers
     Images(images::ImagesArgs),
     /// Create and start containers
+    #[command(after_help = "Examples:\n  rcompose up -d\n  rcompose up -d --wait --wait-timeout 120\n  rcompose up --build --exit-code-from tests\n  rcompose up -d --scale worker=3 --remove-orphans")]
     Up(up::UpArgs),
+    /// Create containers without starting them
+    Create(up::UpArgs),
     /// Stop and remove containers and networks (and volumes with -v)
+    #[command(after_help = "Examples:\n  rcompose down\n  rcompose down -v --remove-orphans -t 5\n  rcompose -p ci-1234 down -v")]
     Down(down::DownArgs),
     /// List the project's containers
+    #[command(after_help = "Examples:\n  rcompose ps\n  rcompose ps -a --format json\n  rcompose ps --status exited -q")]
     Ps(ps::PsArgs),
     /// List compose projects
     Ls(ls::LsArgs),
     /// View output from containers
+    #[command(after_help = "Examples:\n  rcompose logs -f\n  rcompose logs --tail 50 --timestamps db\n  rcompose logs --no-log-prefix web > web.log")]
     Logs(logs::LogsArgs),
     /// Execute a command in a running container
+    #[command(after_help = "Examples:\n  rcompose exec db psql -U app\n  rcompose exec -T db pg_isready\n  rcompose exec -e DEBUG=1 -w /app web sh")]
     Exec(exec::ExecArgs),
     /// Run a one-off command on a service
+    #[command(after_help = "Examples:\n  rcompose run --rm tests\n  rcompose run --rm -T -e CI=1 tests pytest -x\n  rcompose run --rm --no-deps migrate")]
     Run(run::RunArgs),
     /// Show what `up` would do and why, without doing it
+    #[command(after_help = "Examples:\n  rcompose plan\n  rcompose plan --format json --force-recreate web")]
     Plan(plan::PlanArgs),
     /// Print the service dependency graph
     Graph(GraphArgs),
@@ -123,6 +136,9 @@ pub enum Command {
     Top(lifecycle::ServicesArgs),
     /// Stream the engine's events for the project
     Events(inspect::EventsArgs),
+    /// Copy files between a service container and the local filesystem
+    #[command(after_help = "Examples:\n  rcompose cp ./seed.sql db:/tmp/\n  rcompose cp web:/var/log/app.log ./app.log")]
+    Cp(cp::CpArgs),
     /// Show version information
     Version,
 }
@@ -240,6 +256,7 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> Result<ExitCode, Error
         Command::Pull(args) => pull::run(&cli.global, args),
         Command::Images(args) => images::run(&cli.global, args),
         Command::Up(args) => up::run(&cli.global, args),
+        Command::Create(args) => up::create(&cli.global, args),
         Command::Down(args) => down::run(&cli.global, args),
         Command::Ps(args) => ps::run(&cli.global, args),
         Command::Ls(args) => ls::run(&cli.global, args),
@@ -272,6 +289,7 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> Result<ExitCode, Error
         Command::Port(a) => lifecycle::port(&cli.global, a),
         Command::Top(a) => inspect::top(&cli.global, &a.services),
         Command::Events(a) => inspect::events(&cli.global, a),
+        Command::Cp(a) => cp::run(&cli.global, a),
         Command::Version => {
             println!("rcompose version {}", env!("CARGO_PKG_VERSION"));
             Ok(ExitCode::SUCCESS)

@@ -115,6 +115,9 @@ pub fn run(global: &GlobalArgs, args: &PullArgs) -> Result<ExitCode, Error> {
                 }
             }
         }
+        if global.dry_run {
+            return super::print_stdout(&images.iter().map(|i| format!("pull     image     {i}\n")).collect::<String>());
+        }
         let results = futures::future::join_all(images.iter().map(|i| pull_image(&engine, i, &env, reporter.as_ref()))).await;
         let mut failed = false;
         for r in results {

@@ -89,7 +89,16 @@ impl UpArgs {
     }
 }
 
+/// `create`: `up` without starting anything.
+pub fn create(global: &GlobalArgs, args: &UpArgs) -> Result<ExitCode, Error> {
+    up(global, args, true)
+}
+
 pub fn run(global: &GlobalArgs, args: &UpArgs) -> Result<ExitCode, Error> {
+    up(global, args, false)
+}
+
+fn up(global: &GlobalArgs, args: &UpArgs, create_only: bool) -> Result<ExitCode, Error> {
     if global.dry_run {
         let plan = super::runtime()?.block_on(super::plan::compute(global, args))?;
         return super::print_stdout(&super::plan::render(&plan, super::ps::Format::Table));
@@ -157,8 +166,12 @@ pub fn run(global: &GlobalArgs, args: &UpArgs) -> Result<ExitCode, Error> {
             )));
         }
         let env: HashMap<String, String> = std::env::vars().collect();
-        let exec = Executor::new(&engine, &project, reporter.as_ref(), parallel_limit(&env));
+        let mut exec = Executor::new(&engine, &project, reporter.as_ref(), parallel_limit(&env));
+        exec.create_only = create_only;
         exec.up(&plan).await.map_err(miette::Report::new)?;
+        if create_only {
+            return Ok(ExitCode::SUCCESS);
+        }
         // Waiting and following output need no lock: `down` may come meanwhile.
         drop(lock);
         if args.wait {

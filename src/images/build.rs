@@ -34,6 +34,8 @@ pub struct BuildOptions {
     pub pull: bool,
     /// `--build-arg KEY=VALUE` over the file's args.
     pub args: HashMap<String, String>,
+    /// `--dry-run`: say what would be built, build nothing.
+    pub dry_run: bool,
 }
 
 /// Builds one service's image and tags it with its name (and `build.tags`).

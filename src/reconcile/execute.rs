@@ -55,6 +55,8 @@ pub struct Executor<'a> {
     pub project: &'a Project,
     pub reporter: &'a dyn Reporter,
     limit: Arc<Semaphore>,
+    /// `create`: make containers but start none (and wait for nothing).
+    pub create_only: bool,
 }
 
 /// COMPOSE_PARALLEL_LIMIT, or a default.
@@ -66,7 +68,7 @@ type Ready = watch::Sender<Option<Result<Vec<String>, String>>>;
 
 impl<'a> Executor<'a> {
     pub fn new(engine: &'a Engine, project: &'a Project, reporter: &'a dyn Reporter, parallel: usize) -> Self {
-        Executor { engine, project, reporter, limit: Arc::new(Semaphore::new(parallel.max(1))) }
+        Executor { engine, project, reporter, limit: Arc::new(Semaphore::new(parallel.max(1))), create_only: false }
     }
 
     async fn permit(&self) -> tokio::sync::SemaphorePermit<'_> {
@@ -141,6 +143,7 @@ impl<'a> Executor<'a> {
                 dep_containers.insert(dep.to_string(), first.clone());
             }
             let waited = match condition {
+                _ if self.create_only => Ok(()),
                 Condition::ServiceStarted => Ok(()),
                 Condition::ServiceHealthy => self.wait_healthy(dep, name, &ids).await,
                 Condition::ServiceCompletedSuccessfully => self.wait_completed(dep, &ids).await,
@@ -239,6 +242,7 @@ impl<'a> Executor<'a> {
                 self.emit(Kind::Container, name, Status::Running);
                 Ok(Some(id.clone()))
             }
+            Op::StartContainer { id, .. } if self.create_only => Ok(Some(id.clone())),
             Op::StartContainer { name, id, .. } => {
                 let _permit = self.permit().await;
                 self.emit(Kind::Container, name, Status::Starting);
@@ -391,9 +395,11 @@ impl<'a> Executor<'a> {
             }
         }
         self.emit(Kind::Container, name, if replaces.is_some() { Status::Recreated } else { Status::Created });
-        self.emit(Kind::Container, name, Status::Starting);
-        call(format!("start container {name}"), d.start_container(&id, None)).await?;
-        self.emit(Kind::Container, name, Status::Started);
+        if !self.create_only {
+            self.emit(Kind::Container, name, Status::Starting);
+            call(format!("start container {name}"), d.start_container(&id, None)).await?;
+            self.emit(Kind::Container, name, Status::Started);
+        }
         if let Some(old) = replaces {
             // Its anonymous volumes now belong to the new container: keep them.
             let opts = RemoveContainerOptionsBuilder::default().force(true).v(false).build();

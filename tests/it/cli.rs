@@ -80,9 +80,15 @@ fn graph_and_completions() {
 fn every_command_has_help() {
     let dir = project(&[]);
     let top = stdout(&rcompose(dir.path(), &["--help"], &[]));
-    for cmd in ["config", "up", "down", "ps", "ls", "logs", "exec", "run", "build", "plan", "graph", "start", "stop", "restart", "kill", "rm", "wait", "port"] {
+    for cmd in [
+        "config", "up", "down", "ps", "ls", "logs", "exec", "run", "build", "pull", "images", "plan", "graph", "create", "start", "stop",
+        "restart", "kill", "rm", "pause", "unpause", "wait", "port", "top", "events", "cp",
+    ] {
         assert!(top.contains(cmd), "{cmd} missing from --help");
         let help = stdout(&rcompose(dir.path(), &[cmd, "--help"], &[]));
         assert!(help.contains("Usage: rcompose"), "{cmd} --help: {help}");
+        if ["config", "up", "down", "ps", "logs", "exec", "run", "build", "plan"].contains(&cmd) {
+            assert!(help.contains("Examples:\n  rcompose"), "{cmd} --help has no examples: {help}");
+        }
     }
 }

@@ -130,3 +130,50 @@ fn top_lists_processes_and_events_stream_the_projects_events() {
     assert!(top.starts_with(&format!("{}-app-1\n", s.name)), "{top}");
     assert!(top.contains("PID") && top.contains("sleep"), "{top}");
 }
+
+#[test]
+fn create_makes_containers_without_starting_them_and_cp_copies_both_ways() {
+    if !engine_ready(&[BUSYBOX]) {
+        return;
+    }
+    let s = stack("create");
+    s.ok(&["create"]);
+    let app = format!("{}-app-1", s.name);
+    assert_eq!(state(&app), "created");
+    assert_eq!(s.containers().len(), 2);
+    s.ok(&["start"]);
+    assert_eq!(state(&app), "running");
+
+    std::fs::create_dir_all(s.path().join("seed/sub")).unwrap();
+    s.write("seed/sub/data.txt", "seeded\n");
+    s.ok(&["cp", "./seed", "app:/tmp/"]);
+    assert_eq!(Stack::docker(&["exec", &app, "cat", "/tmp/seed/sub/data.txt"]), "seeded");
+    Stack::docker(&["exec", &app, "sh", "-c", "echo from-container > /tmp/out.txt"]);
+    s.ok(&["cp", "app:/tmp/out.txt", "./copied.txt"]);
+    assert_eq!(std::fs::read_to_string(s.path().join("copied.txt")).unwrap(), "from-container\n");
+    let bad = s.run(&["cp", "a", "b"]);
+    assert!(!bad.status.success());
+}
+
+#[test]
+fn dry_run_on_mutating_commands_changes_nothing() {
+    if !engine_ready(&[BUSYBOX]) {
+        return;
+    }
+    let s = stack("drylife");
+    s.ok(&["up", "-d"]);
+    let app = format!("{}-app-1", s.name);
+    let out = s.ok(&["--dry-run", "stop"]);
+    assert!(out.contains(&format!("stop     container {app}")), "{out}");
+    assert!(out.find("worker").unwrap() < out.find(&app).unwrap(), "dependents stop first: {out}");
+    assert_eq!(state(&app), "running");
+    for cmd in [vec!["kill"], vec!["rm", "-f", "-s"], vec!["restart"], vec!["pause"]] {
+        let mut args = vec!["--dry-run"];
+        args.extend(cmd.iter().copied());
+        s.ok(&args);
+        assert_eq!(state(&app), "running", "{cmd:?} changed something");
+    }
+    assert!(s.ok(&["--dry-run", "run", "--rm", "app", "echo", "hi"]).contains("run      one-off   app (echo hi)"));
+    assert!(s.ok(&["--dry-run", "exec", "app", "echo", "hi"]).contains(&format!("exec     container {app} (echo hi)")));
+    assert_eq!(s.containers().len(), 2);
+}
