@@ -177,3 +177,29 @@ fn dry_run_on_mutating_commands_changes_nothing() {
     assert!(s.ok(&["--dry-run", "exec", "app", "echo", "hi"]).contains(&format!("exec     container {app} (echo hi)")));
     assert_eq!(s.containers().len(), 2);
 }
+
+#[test]
+fn exec_gets_a_tty_when_there_is_one() {
+    if !engine_ready(&[BUSYBOX]) {
+        return;
+    }
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("\n*** SKIPPED: `script` (util-linux) not found; TTY exec test not run ***\n");
+        return;
+    }
+    let s = stack("tty");
+    s.ok(&["up", "-d"]);
+    let bin = env!("CARGO_BIN_EXE_rcompose");
+    // `script` gives rcompose a pseudo-terminal, as a person's shell would.
+    let with_tty = Command::new("script")
+        .current_dir(s.path())
+        .args(["-qec", &format!("{bin} -p {} exec app sh -c 'tty; exit 7'", s.name), "/dev/null"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&with_tty.stdout);
+    assert!(text.contains("/dev/pts/"), "no TTY inside: {text}");
+    assert_eq!(with_tty.status.code(), Some(7));
+    let without = s.ok(&["exec", "-T", "app", "sh", "-c", "tty || true"]);
+    assert!(without.contains("not a tty"), "{without}");
+}

@@ -55,3 +55,25 @@ fn exit_code_from_a_service_that_was_stopped_is_never_zero() {
     assert_ne!(out.status.code(), Some(0), "docker compose returns 0 here; a stopped service must not pass");
     assert!(String::from_utf8_lossy(&out.stderr).contains("did not complete"));
 }
+
+#[test]
+fn attach_no_attach_and_timestamps_shape_the_output() {
+    if !engine_ready(&[BUSYBOX]) {
+        return;
+    }
+    let s = Stack::new(
+        "attachsel",
+        &format!(
+            "services:\n  noisy:\n    image: {BUSYBOX}\n    command: [sh, -c, \"echo noisy-line; {LOOP}\"]\n  tests:\n    image: {BUSYBOX}\n    command: [sh, -c, 'sleep 1; echo test-line']\n    depends_on: [noisy]\n"
+        ),
+    );
+    let out = s.run(&["up", "--no-attach", "noisy", "--timestamps", "--exit-code-from", "tests"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("noisy-line"), "--no-attach service printed: {text}");
+    let line = text.lines().find(|l| l.ends_with("test-line")).expect("test output");
+    assert!(line.contains("| 20") && line.contains('T') && line.contains('Z'), "no timestamp: {line}");
+    let out = s.run(&["up", "--attach", "noisy", "--abort-on-container-exit"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("noisy-line") && !text.contains("test-line"), "--attach shows only noisy: {text}");
+}
