@@ -18,7 +18,7 @@ use crate::progress::{Event, Kind, Reporter, Status};
 use crate::reconcile::observe::{observe, ObservedContainer};
 use crate::Error;
 
-const COLOURS: [&str; 6] = ["36", "33", "32", "35", "34", "96"];
+pub const COLOURS: [&str; 6] = ["36", "33", "32", "35", "34", "96"];
 
 /// What to follow and when to stop.
 #[derive(Clone, Debug, Default)]

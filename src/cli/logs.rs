@@ -15,7 +15,8 @@ use crate::engine::{labels, Engine};
 use crate::reconcile::observe::observe;
 use crate::Error;
 
-const COLOURS: [&str; 6] = ["36", "33", "32", "35", "34", "96"];
+use super::attach::COLOURS;
+
 
 #[derive(clap::Args, Debug, Default, Clone)]
 pub struct LogsArgs {
