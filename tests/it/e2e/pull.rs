@@ -160,6 +160,27 @@ fn pull_with_registry_auth_and_no_password_leaks() {
     assert!(all.contains("failed"), "{all}");
     assert!(!all.contains(wrong) && !all.contains(&auth), "the password leaked: {all}");
 
+    // A credential helper (`credsStore`): a script that answers `get`.
+    let helper_dir = tempfile::tempdir().unwrap();
+    let helper = helper_dir.path().join("docker-credential-rcttest");
+    std::fs::write(&helper, format!("#!/bin/sh\ncat >/dev/null\necho '{{\"ServerURL\":\"x\",\"Username\":\"ci-user\",\"Secret\":\"{password}\"}}'\n")).unwrap();
+    std::fs::set_permissions(&helper, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let store = tempfile::tempdir().unwrap();
+    std::fs::write(store.path().join("config.json"), "{\"credsStore\": \"rcttest\"}").unwrap();
+    let path = format!("{}:{}", helper_dir.path().display(), std::env::var("PATH").unwrap_or_default());
+    let out = Command::new(env!("CARGO_BIN_EXE_rcompose"))
+        .current_dir(stack.path())
+        .env("DOCKER_CONFIG", store.path())
+        .env("PATH", path)
+        .args(["-p", &stack.name, "--progress", "plain", "pull"])
+        .output()
+        .unwrap();
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "credential helper: {all}");
+    assert!(!all.contains(password), "the password leaked: {all}");
+    assert!(image_exists(&image));
+    Stack::docker(&["rmi", &image]);
+
     // The right credentials (from `docker login`): pulled, password nowhere.
     let out = rcompose_with(&stack, good.path(), &["--verbose", "--verbose", "--verbose", "pull"]);
     let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
