@@ -14,6 +14,7 @@ mod exit_codes;
 mod interop;
 mod lifecycle;
 mod logs;
+mod mounts;
 mod order;
 mod persistence;
 mod plan;

@@ -1,0 +1,95 @@
+//! Mount forms from the Docker volume guides, in both syntaxes, checked
+//! inside real containers.
+
+use super::{engine_ready, Stack, BUSYBOX};
+
+const LOOP: &str = "trap 'exit 0' TERM; while true; do sleep 0.2 & wait $$!; done";
+
+fn sh(container: &str, script: &str) -> (bool, String) {
+    let out = std::process::Command::new("docker").args(["exec", container, "sh", "-c", script]).output().unwrap();
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)).trim().to_string())
+}
+
+#[test]
+fn bind_tmpfs_named_and_read_only_mounts() {
+    if !engine_ready(&[BUSYBOX]) {
+        return;
+    }
+    let compose = format!(
+        r#"services:
+  app:
+    image: {BUSYBOX}
+    command: [sh, -c, "{LOOP}"]
+    volumes:
+      - ./site:/site:ro
+      - ./made-by-engine:/created
+      - data:/data
+      - /anon
+      - type: tmpfs
+        target: /scratch
+        tmpfs:
+          size: 8m
+      - type: bind
+        source: ./site
+        target: /site-rw
+      - type: volume
+        source: data
+        target: /data-ro
+        read_only: true
+volumes:
+  data:
+"#
+    );
+    let s = Stack::new("mounts", &compose);
+    std::fs::create_dir_all(s.path().join("site")).unwrap();
+    s.write("site/index.html", "hello from the host\n");
+    s.ok(&["up", "-d"]);
+    let app = format!("{}-app-1", s.name);
+    assert_eq!(sh(&app, "cat /site/index.html"), (true, "hello from the host".into()));
+    let (ok, err) = sh(&app, "echo x > /site/new.txt");
+    assert!(!ok && err.contains("Read-only file system"), "{err}");
+    assert!(sh(&app, "echo written > /site-rw/from-container.txt").0);
+    assert_eq!(std::fs::read_to_string(s.path().join("site/from-container.txt")).unwrap(), "written\n");
+    assert!(s.path().join("made-by-engine").is_dir(), "create_host_path (short syntax) did not create the folder");
+    let (_, mounts) = sh(&app, "grep ' /scratch ' /proc/mounts");
+    assert!(mounts.starts_with("tmpfs /scratch tmpfs") && mounts.contains("size=8192k"), "{mounts}");
+    assert!(sh(&app, "echo kept > /data/f").0);
+    assert_eq!(sh(&app, "cat /data-ro/f"), (true, "kept".into()));
+    assert!(!sh(&app, "echo x > /data-ro/g").0, "read_only volume was writable");
+    assert!(sh(&app, "echo anon > /anon/f").0);
+}
+
+#[test]
+fn volumes_from_shares_data_and_honours_ro() {
+    if !engine_ready(&[BUSYBOX]) {
+        return;
+    }
+    let compose = format!(
+        "services:\n  source:\n    image: {BUSYBOX}\n    command: [sh, -c, \"echo shared > /shared/f; {LOOP}\"]\n    volumes: ['/shared']\n  reader:\n    image: {BUSYBOX}\n    command: [sh, -c, \"{LOOP}\"]\n    volumes_from: ['source:ro']\n  writer:\n    image: {BUSYBOX}\n    command: [sh, -c, \"{LOOP}\"]\n    volumes_from: [source]\n"
+    );
+    let s = Stack::new("volfrom", &compose);
+    s.ok(&["up", "-d"]);
+    let reader = format!("{}-reader-1", s.name);
+    let writer = format!("{}-writer-1", s.name);
+    assert!(super::eventually(10, || sh(&reader, "cat /shared/f").1 == "shared"));
+    assert!(!sh(&reader, "echo x > /shared/g").0, ":ro was writable");
+    assert!(sh(&writer, "echo from-writer > /shared/w").0);
+    assert_eq!(sh(&reader, "cat /shared/w"), (true, "from-writer".into()));
+}
+
+#[test]
+fn empty_named_volume_is_prepopulated_unless_nocopy() {
+    if !engine_ready(&[BUSYBOX]) {
+        return;
+    }
+    // /bin has the image's content: an empty named volume mounted there is
+    // filled by the engine; with nocopy it stays empty.
+    let compose = format!(
+        "services:\n  filled:\n    image: {BUSYBOX}\n    command: [/bin/sh, -c, \"{LOOP}\"]\n    volumes: ['copied:/etc']\n  empty:\n    image: {BUSYBOX}\n    command: [/bin/sh, -c, \"{LOOP}\"]\n    volumes:\n      - type: volume\n        source: notcopied\n        target: /etc\n        volume:\n          nocopy: true\nvolumes:\n  copied:\n  notcopied:\n"
+    );
+    let s = Stack::new("prepop", &compose);
+    s.ok(&["up", "-d"]);
+    assert_eq!(sh(&format!("{}-filled-1", s.name), "cat /etc/group | head -n1"), (true, "root:x:0:".into()));
+    // (the engine itself puts hosts, hostname and resolv.conf into /etc)
+    assert_eq!(sh(&format!("{}-empty-1", s.name), "test -e /etc/passwd || test -e /etc/group || echo empty"), (true, "empty".into()));
+}
