@@ -23,6 +23,7 @@ pub mod run;
 pub mod schema;
 pub mod stdio;
 pub mod up;
+pub mod volumes;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -139,6 +140,8 @@ pub enum Command {
     /// Copy files between a service container and the local filesystem
     #[command(after_help = "Examples:\n  rcompose cp ./seed.sql db:/tmp/\n  rcompose cp web:/var/log/app.log ./app.log")]
     Cp(cp::CpArgs),
+    /// List the project's volumes and the containers that use them
+    Volumes(volumes::VolumesArgs),
     /// Show version information
     Version,
 }
@@ -290,6 +293,7 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> Result<ExitCode, Error
         Command::Top(a) => inspect::top(&cli.global, &a.services),
         Command::Events(a) => inspect::events(&cli.global, a),
         Command::Cp(a) => cp::run(&cli.global, a),
+        Command::Volumes(a) => volumes::run(&cli.global, a),
         Command::Version => {
             println!("rcompose version {}", env!("CARGO_PKG_VERSION"));
             Ok(ExitCode::SUCCESS)

@@ -233,6 +233,15 @@ pub fn plan_up(project: &Project, observed: &Observed, opts: &UpOptions) -> Resu
             (None, true) => return Err(PlanError::MissingExternalVolume { key: key.clone(), name }),
             (None, false) => plan.ops.push(Op::CreateVolume { key: key.clone(), name }),
             (Some(found), false) => {
+                let want_driver = vol.driver.clone().unwrap_or_else(|| "local".into());
+                let want_opts: std::collections::BTreeMap<&String, &String> = vol.driver_opts.iter().collect();
+                let have_opts: std::collections::BTreeMap<&String, &String> = found.options.iter().collect();
+                if found.driver != want_driver || want_opts != have_opts {
+                    plan.warnings.push(format!(
+                        "volume \"{name}\" exists with driver {} and options {:?}, but the file asks for driver {want_driver} and options {:?}; it is used as it is (remove it with `down -v` to recreate it)",
+                        found.driver, have_opts, want_opts
+                    ));
+                }
                 let owner = found.labels.get(crate::engine::labels::PROJECT);
                 if owner.is_some_and(|o| o != &project.name) {
                     plan.warnings.push(format!(

@@ -162,6 +162,17 @@ fn volume_of_another_project_warns() {
 }
 
 #[test]
+fn volume_with_other_driver_options_warns() {
+    let mut p = project();
+    p.volumes.get_mut("data").unwrap().driver_opts.insert("type".into(), "tmpfs".into());
+    let mut o = Observed::default();
+    let labels = HashMap::from([(crate::engine::labels::PROJECT.to_string(), "demo".to_string())]);
+    o.volumes.insert("demo_data".into(), ObservedVolume { name: "demo_data".into(), driver: "local".into(), labels, options: HashMap::new(), mountpoint: String::new() });
+    let plan = plan_up(&p, &o, &UpOptions::default()).unwrap();
+    assert!(plan.warnings.iter().any(|w| w.contains("exists with driver local") && w.contains("tmpfs")), "{:?}", plan.warnings);
+}
+
+#[test]
 fn selected_services_pull_in_dependencies_unless_no_deps() {
     let p = project();
     let opts = UpOptions { services: vec!["web".into()], ..Default::default() };

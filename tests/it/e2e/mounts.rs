@@ -57,6 +57,13 @@ volumes:
     assert_eq!(sh(&app, "cat /data-ro/f"), (true, "kept".into()));
     assert!(!sh(&app, "echo x > /data-ro/g").0, "read_only volume was writable");
     assert!(sh(&app, "echo anon > /anon/f").0);
+
+    let vols: Vec<serde_json::Value> = serde_json::from_str(s.ok(&["volumes", "--format", "json"]).trim()).unwrap();
+    let data = vols.iter().find(|v| v["Key"] == "data").expect("the data volume");
+    assert_eq!(data["Name"], format!("{}_data", s.name));
+    assert_eq!(data["Driver"], "local");
+    assert_eq!(data["UsedBy"], serde_json::json!([app.clone()]));
+    assert!(vols.iter().any(|v| v["Key"] == "(anonymous)"), "{vols:?}");
 }
 
 #[test]
