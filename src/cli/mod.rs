@@ -23,6 +23,7 @@ pub mod run;
 pub mod schema;
 pub mod stdio;
 pub mod up;
+pub mod volume;
 pub mod volumes;
 
 use std::ffi::OsString;
@@ -142,6 +143,9 @@ pub enum Command {
     Cp(cp::CpArgs),
     /// List the project's volumes and the containers that use them
     Volumes(volumes::VolumesArgs),
+    /// Export, import or clone a volume's content
+    #[command(subcommand)]
+    Volume(volume::VolumeCommand),
     /// Show version information
     Version,
 }
@@ -294,6 +298,7 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> Result<ExitCode, Error
         Command::Events(a) => inspect::events(&cli.global, a),
         Command::Cp(a) => cp::run(&cli.global, a),
         Command::Volumes(a) => volumes::run(&cli.global, a),
+        Command::Volume(c) => volume::run(&cli.global, c),
         Command::Version => {
             println!("rcompose version {}", env!("CARGO_PKG_VERSION"));
             Ok(ExitCode::SUCCESS)
