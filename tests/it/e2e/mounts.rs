@@ -100,3 +100,28 @@ fn empty_named_volume_is_prepopulated_unless_nocopy() {
     // (the engine itself puts hosts, hostname and resolv.conf into /etc)
     assert_eq!(sh(&format!("{}-empty-1", s.name), "test -e /etc/passwd || test -e /etc/group || echo empty"), (true, "empty".into()));
 }
+
+#[test]
+fn an_external_volume_is_used_and_never_removed() {
+    if !engine_ready(&[BUSYBOX]) {
+        return;
+    }
+    let ext = format!("rct-external-{}", std::process::id());
+    Stack::docker(&["volume", "create", &ext]);
+    let compose = format!(
+        "services:\n  app:\n    image: {BUSYBOX}\n    command: [sh, -c, \"echo from-app > /ext/f; {LOOP}\"]\n    volumes: ['shared:/ext', '/anon']\nvolumes:\n  shared:\n    external: true\n    name: {ext}\n"
+    );
+    let s = Stack::new("extused", &compose);
+    s.ok(&["up", "-d"]);
+    let app = format!("{}-app-1", s.name);
+    assert!(super::eventually(10, || sh(&app, "cat /ext/f").1 == "from-app"));
+    let anon = Stack::docker(&["inspect", "-f", "{{range .Mounts}}{{if eq .Destination \"/anon\"}}{{.Name}}{{end}}{{end}}", &app]);
+    s.ok(&["stop", "-t", "1"]);
+    s.ok(&["rm", "-f", "-v"]);
+    assert!(!Stack::volume_exists(&anon), "rm -v left the anonymous volume");
+    assert!(Stack::volume_exists(&ext), "rm -v removed the external volume");
+    s.ok(&["up", "-d"]);
+    s.ok(&["down", "-v"]);
+    assert!(Stack::volume_exists(&ext), "down -v removed an external volume");
+    Stack::docker(&["volume", "rm", &ext]);
+}
