@@ -383,6 +383,12 @@ impl<'a> Executor<'a> {
         } else {
             self.emit(Kind::Container, name, Status::Creating);
         }
+        let env: HashMap<String, String> = std::env::vars().collect();
+        let files = super::files::plan_files(self.project, service, &env);
+        if let Some(name) = files.unsupported.first() {
+            self.reporter.warning(&format!("secret or config \"{name}\" is external, which needs swarm; it is not provided to {service_name}"));
+        }
+        input.file_binds = files.binds.clone();
         let body = container_body(self.project, service, &input);
         let opts = CreateContainerOptionsBuilder::default().name(name).build();
         let created = call(format!("create container {name}"), d.create_container(Some(opts), body)).await?;
@@ -393,6 +399,11 @@ impl<'a> Executor<'a> {
                 let req = NetworkConnectRequest { container: id.clone(), endpoint_config: Some(endpoint(cfg.as_ref(), &input)) };
                 call(format!("connect {name} to network {net}"), d.connect_network(&net, req)).await?;
             }
+        }
+        if !files.inject.is_empty() {
+            let tar = super::files::tar_files(&files.inject).map_err(|e| EngineError::Refused { action: format!("prepare secrets for {name}"), message: e.to_string(), status: 0 })?;
+            let opts = bollard::query_parameters::UploadToContainerOptionsBuilder::default().path("/").copy_uidgid("1").build();
+            call(format!("write secrets into {name}"), d.upload_to_container(&id, Some(opts), bollard::body_full(tar.into()))).await?;
         }
         self.emit(Kind::Container, name, if replaces.is_some() { Status::Recreated } else { Status::Created });
         if !self.create_only {

@@ -8,6 +8,7 @@
 //!   order, reporting progress as events. It makes no decisions.
 
 pub mod execute;
+pub mod files;
 pub mod hash;
 pub mod observe;
 pub mod plan;

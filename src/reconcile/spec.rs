@@ -28,6 +28,8 @@ pub struct SpecInput {
     pub service_containers: HashMap<String, String>,
     /// Anonymous volumes of the container being replaced: target → volume name.
     pub inherited_volumes: Vec<(String, String)>,
+    /// Secret and config files bind-mounted read-only: (host file, container path).
+    pub file_binds: Vec<(String, String)>,
     pub oneoff: bool,
 }
 
@@ -190,6 +192,9 @@ pub fn container_body(project: &Project, service: &Service, input: &SpecInput) -
                 ..Default::default()
             });
         }
+    }
+    for (host, path) in &input.file_binds {
+        binds.push(format!("{host}:{path}:ro"));
     }
     let tmpfs: HashMap<String, String> = service
         .tmpfs

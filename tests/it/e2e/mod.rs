@@ -20,6 +20,7 @@ mod persistence;
 mod plan;
 mod pull;
 mod run;
+mod secrets;
 mod todo_app;
 mod wait;
 
