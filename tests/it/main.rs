@@ -7,6 +7,7 @@ mod cli;
 mod corpus;
 mod diagnostics;
 mod e2e;
+mod fuzz;
 mod hostile;
 mod loader;
 mod schema;

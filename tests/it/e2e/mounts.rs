@@ -125,3 +125,21 @@ fn an_external_volume_is_used_and_never_removed() {
     assert!(Stack::volume_exists(&ext), "down -v removed an external volume");
     Stack::docker(&["volume", "rm", &ext]);
 }
+
+#[test]
+fn down_v_keeps_a_volume_labelled_for_another_project_even_when_names_collide() {
+    if !engine_ready(&[BUSYBOX]) {
+        return;
+    }
+    let s = Stack::new("collide", &format!("services:\n  app:\n    image: {BUSYBOX}\n    command: [sh, -c, \"{LOOP}\"]\n    volumes: ['data:/data']\nvolumes:\n  data:\n"));
+    let name = format!("{}_data", s.name);
+    Stack::docker(&["volume", "create", "--label", "com.docker.compose.project=someone-else", &name]);
+    let out = s.run(&["up", "-d"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("created for project \"someone-else\""), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = s.run(&["down", "-v"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not removing it"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(Stack::volume_exists(&name), "down -v removed another project's volume");
+    Stack::docker(&["volume", "rm", &name]);
+}
