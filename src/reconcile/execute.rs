@@ -8,14 +8,11 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
-use bollard::models::{HealthStatusEnum, NetworkConnectRequest, NetworkCreateRequest, VolumeCreateRequest};
+use bollard::models::{NetworkConnectRequest, NetworkCreateRequest, VolumeCreateRequest};
 use bollard::query_parameters::{
     CreateContainerOptionsBuilder, RemoveContainerOptionsBuilder, RenameContainerOptionsBuilder, StopContainerOptionsBuilder,
-    WaitContainerOptionsBuilder,
 };
-use futures::StreamExt;
 use miette::Diagnostic;
 use tokio::sync::{watch, Semaphore};
 
@@ -71,11 +68,11 @@ impl<'a> Executor<'a> {
         Executor { engine, project, reporter, limit: Arc::new(Semaphore::new(parallel.max(1))), create_only: false }
     }
 
-    async fn permit(&self) -> tokio::sync::SemaphorePermit<'_> {
+    pub(super) async fn permit(&self) -> tokio::sync::SemaphorePermit<'_> {
         self.limit.acquire().await.expect("semaphore is never closed")
     }
 
-    fn emit(&self, kind: Kind, name: &str, status: Status) {
+    pub(super) fn emit(&self, kind: Kind, name: &str, status: Status) {
         self.reporter.event(Event::new(kind, name, status));
     }
 
@@ -438,66 +435,5 @@ impl<'a> Executor<'a> {
                 (!named.contains(&name)).then_some((dest, name))
             })
             .collect())
-    }
-
-    async fn wait_healthy(&self, service: &str, dependent: &str, ids: &[String]) -> Result<(), ExecError> {
-        for id in ids {
-            let mut announced = false;
-            loop {
-                let info = call("inspect container", self.engine.docker.inspect_container(id, None)).await?;
-                let name = info.name.clone().unwrap_or_default().trim_start_matches('/').to_string();
-                let state = info.state.unwrap_or_default();
-                let health = state.health.as_ref().and_then(|h| h.status);
-                let has_check = info.config.as_ref().and_then(|c| c.healthcheck.as_ref()).and_then(|h| h.test.as_ref()).is_some_and(|t| {
-                    t.first().map(String::as_str) != Some("NONE") && !t.is_empty()
-                });
-                if !has_check && health.is_none() {
-                    return Err(ExecError::NoHealthcheck { service: service.into(), dependent: dependent.into() });
-                }
-                if state.running == Some(false) && state.restarting != Some(true) {
-                    return Err(ExecError::DependencyExited { container: name, code: state.exit_code.unwrap_or(-1) });
-                }
-                match health {
-                    Some(HealthStatusEnum::HEALTHY) => {
-                        self.emit(Kind::Container, &name, Status::Healthy);
-                        break;
-                    }
-                    Some(HealthStatusEnum::UNHEALTHY) => {
-                        let detail = state
-                            .health
-                            .and_then(|h| h.log)
-                            .and_then(|l| l.last().and_then(|r| r.output.clone()))
-                            .map(|o| format!(": {}", o.trim()))
-                            .unwrap_or_default();
-                        return Err(ExecError::Unhealthy { container: name, detail });
-                    }
-                    _ => {}
-                }
-                if !announced {
-                    self.emit(Kind::Container, &name, Status::Waiting);
-                    announced = true;
-                }
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
-        }
-        Ok(())
-    }
-
-    async fn wait_completed(&self, service: &str, ids: &[String]) -> Result<(), ExecError> {
-        for id in ids {
-            let opts = WaitContainerOptionsBuilder::default().condition("not-running").build();
-            let mut stream = self.engine.docker.wait_container(id, Some(opts));
-            let code = match stream.next().await {
-                Some(Ok(r)) => r.status_code,
-                Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. })) => code,
-                Some(Err(e)) => return Err(EngineError::from_bollard("wait for container", e).into()),
-                None => 0,
-            };
-            if code != 0 {
-                return Err(ExecError::NotCompleted { service: service.into(), code });
-            }
-            self.emit(Kind::Container, service, Status::Exited);
-        }
-        Ok(())
     }
 }

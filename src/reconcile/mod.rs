@@ -7,6 +7,7 @@
 //! - `execute` carries out a plan with bounded parallelism, in dependency
 //!   order, reporting progress as events. It makes no decisions.
 
+pub mod conditions;
 pub mod execute;
 pub mod files;
 pub mod hash;
