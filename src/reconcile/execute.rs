@@ -387,8 +387,11 @@ impl<'a> Executor<'a> {
         }
         input.file_binds = files.binds.clone();
         let body = container_body(self.project, service, &input);
-        let opts = CreateContainerOptionsBuilder::default().name(name).build();
-        let created = call(format!("create container {name}"), d.create_container(Some(opts), body)).await?;
+        let mut opts = CreateContainerOptionsBuilder::default().name(name);
+        if let Some(platform) = &service.platform {
+            opts = opts.platform(platform);
+        }
+        let created = call(format!("create container {name}"), d.create_container(Some(opts.build()), body)).await?;
         let id = created.id;
         if service.network_mode.is_none() {
             for (key, cfg) in service.networks.iter().skip(1) {

@@ -210,7 +210,12 @@ pub fn container_body(project: &Project, service: &Service, input: &SpecInput) -
     let networking_config = if network_mode.is_none() {
         service.networks.iter().next().map(|(key, cfg)| {
             let net_name = project.networks.get(key).and_then(|n| n.name.clone()).unwrap_or_else(|| format!("{}_{key}", input.project));
-            (net_name, endpoint(cfg.as_ref(), input))
+            let mut ep = endpoint(cfg.as_ref(), input);
+            // A service-level mac_address belongs to its first network.
+            if ep.mac_address.is_none() {
+                ep.mac_address = service.mac_address.clone();
+            }
+            (net_name, ep)
         })
     } else {
         None
@@ -237,7 +242,43 @@ pub fn container_body(project: &Project, service: &Service, input: &SpecInput) -
     let nano_cpus = service.cpus.or_else(|| limits.and_then(|l| l.cpus)).map(|c| (c * 1e9) as i64);
     let pids_limit = service.pids_limit.or_else(|| limits.and_then(|l| l.pids));
 
+    let throttle = |list: &[crate::model::service::BlkioLimit]| -> Option<Vec<bollard::models::ThrottleDevice>> {
+        (!list.is_empty()).then(|| list.iter().map(|l| bollard::models::ThrottleDevice { path: Some(l.path.clone()), rate: Some(l.rate.0 as i64) }).collect())
+    };
+    let blkio = service.blkio_config.clone().unwrap_or_default();
+    let reservations = service.deploy.as_ref().and_then(|d| d.resources.reservations.as_ref());
+    let device_requests: Vec<bollard::models::DeviceRequest> = service
+        .gpus
+        .iter()
+        .chain(reservations.map(|r| r.devices.iter()).into_iter().flatten())
+        .map(|d| bollard::models::DeviceRequest {
+            driver: d.driver.clone(),
+            count: match &d.count {
+                Some(serde_json::Value::Number(n)) => n.as_i64(),
+                Some(serde_json::Value::String(s)) if s == "all" => Some(-1),
+                Some(serde_json::Value::String(s)) => s.parse().ok(),
+                _ if d.device_ids.is_empty() => Some(-1),
+                _ => None,
+            },
+            device_ids: (!d.device_ids.is_empty()).then(|| d.device_ids.clone()),
+            capabilities: (!d.capabilities.is_empty()).then(|| vec![d.capabilities.clone()]),
+            options: (!d.options.is_empty()).then(|| d.options.clone().into_iter().collect()),
+        })
+        .collect();
     let host_config = HostConfig {
+        blkio_weight: blkio.weight,
+        blkio_weight_device: (!blkio.weight_device.is_empty()).then(|| {
+            blkio.weight_device.iter().map(|w| bollard::models::ResourcesBlkioWeightDevice { path: Some(w.path.clone()), weight: Some(w.weight as usize) }).collect()
+        }),
+        blkio_device_read_bps: throttle(&blkio.device_read_bps),
+        blkio_device_read_iops: throttle(&blkio.device_read_iops),
+        blkio_device_write_bps: throttle(&blkio.device_write_bps),
+        blkio_device_write_iops: throttle(&blkio.device_write_iops),
+        device_requests: (!device_requests.is_empty()).then_some(device_requests),
+        annotations: (!service.annotations.is_empty()).then(|| service.annotations.clone().into_iter().collect()),
+        cgroup: service.cgroup.clone(),
+        cpu_percent: service.cpu_percent.map(|p| p as i64),
+        memory_reservation: service.mem_reservation.map(|b| b.0 as i64).or_else(|| reservations.and_then(|r| r.memory).map(|b| b.0 as i64)),
         binds: (!binds.is_empty()).then_some(binds),
         mounts: (!mounts.is_empty()).then_some(mounts),
         tmpfs: (!tmpfs.is_empty()).then_some(tmpfs),
@@ -260,7 +301,6 @@ pub fn container_body(project: &Project, service: &Service, input: &SpecInput) -
         storage_opt: (!service.storage_opt.is_empty()).then(|| service.storage_opt.clone().into_iter().collect()),
         shm_size: service.shm_size.map(|b| b.0 as i64),
         memory,
-        memory_reservation: service.mem_reservation.map(|b| b.0 as i64),
         memory_swap: service.memswap_limit.map(|b| b.0 as i64),
         memory_swappiness: service.mem_swappiness,
         nano_cpus,
@@ -378,5 +418,37 @@ pub fn endpoint(cfg: Option<&crate::model::service::ServiceNetwork>, input: &Spe
         mac_address: cfg.and_then(|c| c.mac_address.clone()),
         driver_opts: cfg.filter(|c| !c.driver_opts.is_empty()).map(|c| c.driver_opts.clone().into_iter().collect()),
         ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::forms::ByteSize;
+    use crate::model::service::{BlkioConfig, BlkioLimit, DeviceRequest};
+
+    #[test]
+    fn resource_fields_reach_the_host_config() {
+        let mut p = Project { name: "demo".into(), ..Project::default() };
+        p.networks.insert("default".into(), Default::default());
+        let mut s = Service { image: Some("x".into()), mac_address: Some("02:42:ac:11:00:02".into()), cpu_percent: Some(50.0), ..Service::default() };
+        s.networks.insert("default".into(), None);
+        s.blkio_config = Some(BlkioConfig { weight: Some(300), device_read_bps: vec![BlkioLimit { path: "/dev/sda".into(), rate: ByteSize(1 << 20) }], ..Default::default() });
+        s.gpus.push(DeviceRequest { capabilities: vec!["gpu".into()], count: Some(serde_json::json!("all")), ..Default::default() });
+        s.annotations.insert("a".into(), "b".into());
+        s.environment.insert("SET".into(), Some("1".into()));
+        s.environment.insert("UNSET".into(), None);
+        let body = container_body(&p, &s, &SpecInput { project: "demo".into(), service: "web".into(), container_name: "demo-web-1".into(), ..Default::default() });
+        let hc = body.host_config.unwrap();
+        assert_eq!(hc.blkio_weight, Some(300));
+        assert_eq!(hc.blkio_device_read_bps.unwrap()[0].rate, Some(1 << 20));
+        let gpu = &hc.device_requests.unwrap()[0];
+        assert_eq!((gpu.count, gpu.capabilities.clone()), (Some(-1), Some(vec![vec!["gpu".to_string()]])));
+        assert_eq!(hc.annotations.unwrap()["a"], "b");
+        assert_eq!(hc.cpu_percent, Some(50));
+        assert_eq!(body.env, Some(vec!["SET=1".to_string()]), "unset variables are left out");
+        let ep = &body.networking_config.unwrap().endpoints_config.unwrap()["demo_default"];
+        assert_eq!(ep.mac_address.as_deref(), Some("02:42:ac:11:00:02"));
+        assert_eq!(ep.aliases.clone().unwrap(), vec!["web".to_string(), "demo-web-1".to_string()]);
     }
 }
