@@ -49,7 +49,9 @@ struct Helper<'a> {
 
 impl Helper<'_> {
     async fn remove(self) {
-        let opts = RemoveContainerOptionsBuilder::default().force(true).build();
+        // `v`: anonymous volumes from the image's VOLUME lines go too; the
+        // named volume at /volume is untouched.
+        let opts = RemoveContainerOptionsBuilder::default().force(true).v(true).build();
         let _ = self.engine.docker.remove_container(&self.id, Some(opts)).await;
     }
 }
