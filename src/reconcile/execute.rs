@@ -302,30 +302,9 @@ impl<'a> Executor<'a> {
             results.into_iter().collect::<Result<Vec<_>, _>>()?;
         }
         let d = &self.engine.docker;
-        let nets = futures::future::join_all(plan.networks.iter().map(|n| async move {
-            self.emit(Kind::Network, n, Status::Removing);
-            match call(format!("remove network {n}"), d.remove_network(n)).await {
-                Ok(()) => {}
-                Err(e) if e.is_not_found() => {}
-                Err(e) => return Err(ExecError::from(e)),
-            }
-            self.emit(Kind::Network, n, Status::Removed);
-            Ok(())
-        }))
-        .await;
-        nets.into_iter().collect::<Result<Vec<_>, _>>()?;
-        let vols = futures::future::join_all(plan.volumes.iter().map(|v| async move {
-            self.emit(Kind::Volume, v, Status::Removing);
-            match call(format!("remove volume {v}"), d.remove_volume(v, None::<bollard::query_parameters::RemoveVolumeOptions>)).await {
-                Ok(()) => {}
-                Err(e) if e.is_not_found() => {}
-                Err(e) => return Err(ExecError::from(e)),
-            }
-            self.emit(Kind::Volume, v, Status::Removed);
-            Ok(())
-        }))
-        .await;
-        vols.into_iter().collect::<Result<Vec<_>, _>>()?;
+        self.remove_all(Kind::Network, &plan.networks, |n| async move { d.remove_network(n).await }).await?;
+        self.remove_all(Kind::Volume, &plan.volumes, |v| async move { d.remove_volume(v, None::<bollard::query_parameters::RemoveVolumeOptions>).await })
+            .await?;
         for image in &plan.images {
             self.emit(Kind::Image, image, Status::Removing);
             let opts = bollard::query_parameters::RemoveImageOptionsBuilder::default().build();
@@ -337,6 +316,29 @@ impl<'a> Executor<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Removes named resources at once; one already gone is not an error.
+    async fn remove_all<'n, F, Fut>(&self, kind: Kind, names: &'n [String], remove: F) -> Result<(), ExecError>
+    where
+        F: Fn(&'n str) -> Fut,
+        Fut: std::future::Future<Output = Result<(), bollard::errors::Error>>,
+    {
+        let results = futures::future::join_all(names.iter().map(|n| {
+            let fut = remove(n);
+            async move {
+                self.emit(kind, n, Status::Removing);
+                match call(format!("remove {} {n}", format!("{kind:?}").to_lowercase()), fut).await {
+                    Ok(()) => {}
+                    Err(e) if e.is_not_found() => {}
+                    Err(e) => return Err(ExecError::from(e)),
+                }
+                self.emit(kind, n, Status::Removed);
+                Ok(())
+            }
+        }))
+        .await;
+        results.into_iter().collect::<Result<Vec<_>, _>>().map(|_| ())
     }
 
     async fn create_and_start(

@@ -4,9 +4,8 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use super::{engine_ready, Stack, BUSYBOX};
+use super::{engine_ready, Stack, BUSYBOX, LOOP};
 
-const LOOP: &str = "trap 'exit 0' TERM; while true; do sleep 0.2 & wait $$!; done";
 
 fn stack(tag: &str) -> Stack {
     Stack::new(

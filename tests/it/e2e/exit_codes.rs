@@ -4,9 +4,8 @@
 //! (it never finished), rcompose returns non-zero: a CI job must not pass on
 //! tests that did not run to the end.
 
-use super::{engine_ready, Stack, BUSYBOX};
+use super::{engine_ready, Stack, BUSYBOX, LOOP};
 
-const LOOP: &str = "trap 'exit 0' TERM; while true; do sleep 0.2 & wait $$!; done";
 
 fn stack(tag: &str, test_cmd: &str) -> Stack {
     Stack::new(

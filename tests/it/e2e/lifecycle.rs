@@ -1,8 +1,7 @@
 //! Idempotence, recreation, anonymous volumes, orphans, scale, ps and ls.
 
-use super::{engine_ready, Stack, BUSYBOX};
+use super::{engine_ready, Stack, BUSYBOX, LOOP};
 
-const LOOP: &str = "trap 'exit 0' TERM; while true; do sleep 0.2 & wait $$!; done";
 
 fn compose(extra_env: &str) -> String {
     format!(

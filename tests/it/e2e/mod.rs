@@ -30,6 +30,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 pub const BUSYBOX: &str = "rcompose-test/busybox:latest";
 pub const POSTGRES: &str = "rcompose-test/postgres:15";
+/// A container command (for YAML in `format!`) that runs until SIGTERM and
+/// then exits at once with 0.
+pub const LOOP: &str = "trap 'exit 0' TERM; while true; do sleep 0.2 & wait $$!; done";
 
 fn required() -> bool {
     std::env::var("RCOMPOSE_REQUIRE_ENGINE").as_deref() == Ok("1")

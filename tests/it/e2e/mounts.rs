@@ -1,9 +1,8 @@
 //! Mount forms from the Docker volume guides, in both syntaxes, checked
 //! inside real containers.
 
-use super::{engine_ready, Stack, BUSYBOX};
+use super::{engine_ready, Stack, BUSYBOX, LOOP};
 
-const LOOP: &str = "trap 'exit 0' TERM; while true; do sleep 0.2 & wait $$!; done";
 
 fn sh(container: &str, script: &str) -> (bool, String) {
     let out = std::process::Command::new("docker").args(["exec", container, "sh", "-c", script]).output().unwrap();

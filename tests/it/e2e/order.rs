@@ -1,7 +1,7 @@
 //! Start order follows the dependency graph, `service_healthy` waits for
 //! health, and independent services start at the same time.
 
-use super::{engine_ready, Stack, BUSYBOX};
+use super::{engine_ready, Stack, BUSYBOX, LOOP};
 
 /// Seconds since the epoch from an RFC 3339 timestamp such as
 /// `2026-11-23T05:20:01.123456789Z`.
@@ -24,7 +24,6 @@ fn started_at(container: &str) -> f64 {
     epoch(&Stack::docker(&["inspect", "-f", "{{.State.StartedAt}}", container]))
 }
 
-const LOOP: &str = "trap 'exit 0' TERM; while true; do sleep 0.2 & wait $$!; done";
 
 fn compose() -> String {
     let svc = |deps: &str| format!("    image: {BUSYBOX}\n    command: [\"sh\", \"-c\", \"{LOOP}\"]\n{deps}");

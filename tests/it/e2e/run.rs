@@ -1,9 +1,8 @@
 //! `run`: one-off containers with the oneoff label, dependencies started
 //! first, exit codes passed through, `--rm` leaves nothing behind.
 
-use super::{engine_ready, Stack, BUSYBOX};
+use super::{engine_ready, Stack, BUSYBOX, LOOP};
 
-const LOOP: &str = "trap 'exit 0' TERM; while true; do sleep 0.2 & wait $$!; done";
 
 fn stack(tag: &str) -> Stack {
     Stack::new(

@@ -4,9 +4,8 @@
 
 use std::time::{Duration, Instant};
 
-use super::{engine_ready, Stack, BUSYBOX};
+use super::{engine_ready, Stack, BUSYBOX, LOOP};
 
-const LOOP: &str = "trap 'exit 0' TERM; while true; do sleep 0.2 & wait $$!; done";
 
 fn service(name: &str, health: &str, extra: &str) -> String {
     format!("  {name}:\n    image: {BUSYBOX}\n    command: [sh, -c, \"{LOOP}\"]\n{health}{extra}")
