@@ -2,6 +2,7 @@
 //! and `port`: acting on the project's existing containers.
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use bollard::query_parameters::{
     KillContainerOptionsBuilder, RemoveContainerOptionsBuilder, RestartContainerOptionsBuilder, StopContainerOptionsBuilder,
@@ -11,7 +12,7 @@ use futures::StreamExt;
 use miette::miette;
 
 use super::{connect, GlobalArgs};
-use crate::engine::{call, Engine, EngineError};
+use crate::engine::{call, call_with_grace, Engine, EngineError};
 use crate::graph::ServiceGraph;
 use crate::model::Project;
 use crate::progress::{Event, Kind, Reporter, Status};
@@ -79,6 +80,16 @@ pub enum Action {
     Unpause,
 }
 
+impl Action {
+    /// The `-t` given to stop or restart.
+    fn timeout(&self) -> Option<i32> {
+        match self {
+            Action::Stop(t) | Action::Restart(t) => *t,
+            _ => None,
+        }
+    }
+}
+
 /// Containers of the chosen services, grouped by dependency level (start
 /// order); services outside the graph come last.
 fn by_level<'a>(project: &Project, containers: Vec<&'a ObservedContainer>) -> Vec<Vec<&'a ObservedContainer>> {
@@ -92,7 +103,14 @@ fn by_level<'a>(project: &Project, containers: Vec<&'a ObservedContainer>) -> Ve
     out
 }
 
-async fn act(engine: &Engine, action: &Action, c: &ObservedContainer, reporter: &dyn Reporter) -> Result<(), EngineError> {
+/// How long a stop of `c` may take: `-t`, else the service's
+/// stop_grace_period, else the engine's default of 10 s.
+fn grace(project: &Project, t: Option<i32>, c: &ObservedContainer) -> Duration {
+    let service = project.services.get(&c.labels.service).and_then(|s| s.stop_grace_period).map(|g| g.0);
+    t.map(|t| Duration::from_secs(t.max(0) as u64)).or(service).unwrap_or(Duration::from_secs(10))
+}
+
+async fn act(engine: &Engine, action: &Action, c: &ObservedContainer, grace: Duration, reporter: &dyn Reporter) -> Result<(), EngineError> {
     let d = &engine.docker;
     let ev = |s: Status| reporter.event(Event::new(Kind::Container, &c.name, s));
     match action {
@@ -113,7 +131,7 @@ async fn act(engine: &Engine, action: &Action, c: &ObservedContainer, reporter: 
             if let Some(t) = t {
                 o = o.t(*t);
             }
-            call(format!("stop {}", c.name), d.stop_container(&c.id, Some(o.build()))).await?;
+            call_with_grace(format!("stop {}", c.name), grace, d.stop_container(&c.id, Some(o.build()))).await?;
             ev(Status::Stopped);
         }
         Action::Restart(t) => {
@@ -122,7 +140,7 @@ async fn act(engine: &Engine, action: &Action, c: &ObservedContainer, reporter: 
             if let Some(t) = t {
                 o = o.t(*t);
             }
-            call(format!("restart {}", c.name), d.restart_container(&c.id, Some(o.build()))).await?;
+            call_with_grace(format!("restart {}", c.name), grace, d.restart_container(&c.id, Some(o.build()))).await?;
             ev(Status::Started);
         }
         Action::Kill(sig) => {
@@ -138,7 +156,7 @@ async fn act(engine: &Engine, action: &Action, c: &ObservedContainer, reporter: 
             }
             if c.state == State::Running {
                 ev(Status::Stopping);
-                call(format!("stop {}", c.name), d.stop_container(&c.id, None)).await?;
+                call_with_grace(format!("stop {}", c.name), grace, d.stop_container(&c.id, None)).await?;
             }
             ev(Status::Removing);
             let o = RemoveContainerOptionsBuilder::default().v(*volumes).force(true).build();
@@ -198,7 +216,7 @@ pub fn run(global: &GlobalArgs, action: Action, services: &[String]) -> Result<E
         }
         let reporter = crate::progress::reporter(global.progress);
         for level in levels {
-            let results = futures::future::join_all(level.iter().map(|c| act(&engine, &action, c, reporter.as_ref()))).await;
+            let results = futures::future::join_all(level.iter().map(|c| act(&engine, &action, c, grace(&project, action.timeout(), c), reporter.as_ref()))).await;
             for r in results {
                 r.map_err(miette::Report::new)?;
             }

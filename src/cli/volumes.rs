@@ -1,5 +1,5 @@
-//! `rcompose volumes`: the project's volumes with driver, mountpoint and the
-//! containers that use them.
+//! `rcompose volumes`: the project's volumes with driver, mountpoint, size
+//! (where the engine reports it) and the containers that use them.
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -28,6 +28,9 @@ struct Row {
     driver: String,
     #[serde(rename = "Mountpoint")]
     mountpoint: String,
+    /// Bytes; null when the engine does not say (or the volume is not created).
+    #[serde(rename = "Size")]
+    size: Option<u64>,
     #[serde(rename = "External")]
     external: bool,
     #[serde(rename = "UsedBy")]
@@ -39,7 +42,8 @@ pub fn run(global: &GlobalArgs, args: &VolumesArgs) -> Result<ExitCode, Error> {
     let rt = super::runtime()?;
     rt.block_on(async {
         let engine = connect().await?;
-        let observed = observe(&engine, &project, &[]).await.map_err(miette::Report::new)?;
+        let (observed, sizes) = futures::join!(observe(&engine, &project, &[]), crate::engine::df::volume_sizes(&engine.host));
+        let observed = observed.map_err(miette::Report::new)?;
         let mut users: BTreeMap<&str, Vec<String>> = BTreeMap::new();
         for c in &observed.containers {
             for (vol, _) in &c.volumes {
@@ -59,6 +63,7 @@ pub fn run(global: &GlobalArgs, args: &VolumesArgs) -> Result<ExitCode, Error> {
                 driver: found.map(|f| f.driver.clone()).unwrap_or_else(|| "(not created)".into()),
                 mountpoint: found.map(|f| f.mountpoint.clone()).unwrap_or_default(),
                 external: vol.external,
+                size: None,
                 name,
             });
         }
@@ -73,15 +78,19 @@ pub fn run(global: &GlobalArgs, args: &VolumesArgs) -> Result<ExitCode, Error> {
                 rows.push(Row { name: name.to_string(), key: "(anonymous)".into(), driver: "local".into(), used_by: who.clone(), ..Row::default() });
             }
         }
+        for row in &mut rows {
+            row.size = sizes.get(&row.name).copied();
+        }
         let out = if args.quiet {
             rows.iter().map(|r| format!("{}\n", r.name)).collect()
         } else if args.format == super::ps::Format::Json {
             format!("{}\n", serde_json::to_string(&rows).expect("json"))
         } else {
             let w = rows.iter().map(|r| r.name.len()).max().unwrap_or(4).max(4);
-            let mut s = format!("{:w$}   {:8}   {:8}   USED BY\n", "NAME", "DRIVER", "EXTERNAL");
+            let mut s = format!("{:w$}   {:8}   {:8}   {:>8}   USED BY\n", "NAME", "DRIVER", "EXTERNAL", "SIZE");
             for r in &rows {
-                s.push_str(&format!("{:w$}   {:8}   {:8}   {}\n", r.name, r.driver, if r.external { "yes" } else { "no" }, r.used_by.join(", ")));
+                let size = r.size.map(crate::engine::df::human_size).unwrap_or_else(|| "-".into());
+                s.push_str(&format!("{:w$}   {:8}   {:8}   {:>8}   {}\n", r.name, r.driver, if r.external { "yes" } else { "no" }, size, r.used_by.join(", ")));
             }
             s
         };

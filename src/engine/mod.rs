@@ -6,6 +6,7 @@
 //! reconciler calls these methods; nothing here decides anything.
 
 pub mod context;
+pub mod df;
 pub mod labels;
 
 use std::collections::HashMap;
@@ -76,18 +77,41 @@ pub struct Engine {
     pub api: ApiVersion,
 }
 
-/// How long one engine call may take before we give up (image pulls and
-/// builds stream and are not bounded by this).
-pub const CALL_TIMEOUT: Duration = Duration::from_secs(120);
+/// How long one engine call may take before we give up, unless
+/// `COMPOSE_HTTP_TIMEOUT` (seconds) says otherwise. Image pulls, builds and
+/// log streams are not bounded by this; stopping a container gets its grace
+/// period on top.
+pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(120);
+
+static CALL_TIMEOUT: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
+
+/// The time limit of one engine call (see [`DEFAULT_CALL_TIMEOUT`]).
+pub fn call_timeout() -> Duration {
+    CALL_TIMEOUT.get().copied().unwrap_or(DEFAULT_CALL_TIMEOUT)
+}
+
+/// Reads `COMPOSE_HTTP_TIMEOUT` (whole seconds, as docker-compose 1.x did).
+fn timeout_from_env(env: &HashMap<String, String>) -> Duration {
+    env.get("COMPOSE_HTTP_TIMEOUT")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|s| *s > 0)
+        .map(Duration::from_secs)
+        .unwrap_or(DEFAULT_CALL_TIMEOUT)
+}
+
+/// bollard's own per-request limit: generous, since our [`call`] bounds each
+/// call and a container stop may rightly take its whole grace period.
+const CLIENT_TIMEOUT_SECS: u64 = 24 * 3600;
 
 impl Engine {
     /// Connects using DOCKER_HOST (default: the local unix socket) and reads
     /// the engine's API version.
     pub async fn connect(env: &HashMap<String, String>) -> Result<Engine, EngineError> {
+        let _ = CALL_TIMEOUT.set(timeout_from_env(env));
         let host = env.get("DOCKER_HOST").cloned().filter(|h| !h.is_empty()).unwrap_or_else(|| "unix:///var/run/docker.sock".into());
         let unreachable = |reason: String| EngineError::Unreachable { host: host.clone(), reason };
         let docker = if host.starts_with("unix://") {
-            Docker::connect_with_unix(&host, CALL_TIMEOUT.as_secs(), bollard::API_DEFAULT_VERSION)
+            Docker::connect_with_unix(&host, CLIENT_TIMEOUT_SECS, bollard::API_DEFAULT_VERSION)
         } else if host.starts_with("tcp://") || host.starts_with("http://") || host.starts_with("https://") {
             let tls = env.get("DOCKER_TLS_VERIFY").is_some_and(|v| !v.is_empty() && v != "0") || host.starts_with("https://");
             if tls {
@@ -102,19 +126,20 @@ impl Engine {
                     &dir.join("key.pem"),
                     &dir.join("cert.pem"),
                     &dir.join("ca.pem"),
-                    CALL_TIMEOUT.as_secs(),
+                    CLIENT_TIMEOUT_SECS,
                     bollard::API_DEFAULT_VERSION,
                 )
             } else {
-                Docker::connect_with_http(&host, CALL_TIMEOUT.as_secs(), bollard::API_DEFAULT_VERSION)
+                Docker::connect_with_http(&host, CLIENT_TIMEOUT_SECS, bollard::API_DEFAULT_VERSION)
             }
         } else {
             return Err(unreachable(format!("unsupported DOCKER_HOST scheme in `{host}` (use unix://, tcp:// or https://)")));
         }
         .map_err(|e| unreachable(e.to_string()))?;
-        let version = tokio::time::timeout(Duration::from_secs(15), docker.version())
+        let limit = call_timeout().min(Duration::from_secs(15));
+        let version = tokio::time::timeout(limit, docker.version())
             .await
-            .map_err(|_| unreachable("no answer within 15 s".into()))?
+            .map_err(|_| unreachable(format!("no answer within {} s", limit.as_secs())))?
             .map_err(|e| unreachable(e.to_string()))?;
         let api = version.api_version.as_deref().and_then(ApiVersion::parse).unwrap_or(ApiVersion(1, 41));
         tracing::debug!(%host, %api, "connected to the engine");
@@ -135,10 +160,20 @@ pub async fn call<T, F>(action: impl Into<String>, fut: F) -> Result<T, EngineEr
 where
     F: std::future::Future<Output = Result<T, bollard::errors::Error>>,
 {
+    call_with_grace(action, Duration::ZERO, fut).await
+}
+
+/// Like [`call`], with `grace` added to the limit (a stop that may wait for
+/// the container's grace period).
+pub async fn call_with_grace<T, F>(action: impl Into<String>, grace: Duration, fut: F) -> Result<T, EngineError>
+where
+    F: std::future::Future<Output = Result<T, bollard::errors::Error>>,
+{
     let action = action.into();
-    match tokio::time::timeout(CALL_TIMEOUT, fut).await {
+    let limit = call_timeout() + grace;
+    match tokio::time::timeout(limit, fut).await {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => Err(EngineError::from_bollard(action, e)),
-        Err(_) => Err(EngineError::Timeout { action, seconds: CALL_TIMEOUT.as_secs() }),
+        Err(_) => Err(EngineError::Timeout { action, seconds: limit.as_secs() }),
     }
 }

@@ -19,7 +19,7 @@ use tokio::sync::{watch, Semaphore};
 use super::hash::config_hash;
 use super::plan::{image_ref, Op, Plan, Replaced};
 use super::spec::{container_body, endpoint, SpecInput};
-use crate::engine::{call, labels, Engine, EngineError};
+use crate::engine::{call, call_with_grace, labels, Engine, EngineError};
 use crate::graph::{EdgeKind, ServiceGraph};
 use crate::model::{Condition, Project};
 use crate::progress::{Event, Kind, Reporter, Status};
@@ -268,7 +268,8 @@ impl<'a> Executor<'a> {
         if let Some(t) = timeout {
             stop = stop.t(t);
         }
-        match call(format!("stop container {name}"), d.stop_container(id, Some(stop.build()))).await {
+        let grace = std::time::Duration::from_secs(timeout.unwrap_or(10).max(0) as u64);
+        match call_with_grace(format!("stop container {name}"), grace, d.stop_container(id, Some(stop.build()))).await {
             Ok(()) => {}
             Err(e) if e.is_not_found() => return Ok(()),
             Err(e) if matches!(e, EngineError::Refused { status: 304, .. }) => {}
@@ -370,7 +371,8 @@ impl<'a> Executor<'a> {
             if let Some(t) = timeout {
                 stop = stop.t(t);
             }
-            match call(format!("stop container {}", old.name), d.stop_container(&old.id, Some(stop.build()))).await {
+            let grace = std::time::Duration::from_secs(timeout.unwrap_or(10).max(0) as u64);
+            match call_with_grace(format!("stop container {}", old.name), grace, d.stop_container(&old.id, Some(stop.build()))).await {
                 Ok(()) => {}
                 Err(e) if matches!(e, EngineError::Refused { status: 304, .. }) => {}
                 Err(e) => return Err(e.into()),

@@ -105,16 +105,21 @@ fn mount_for(project: &Project, m: &crate::model::ServiceVolume) -> Option<Mount
     })
 }
 
-/// Bind mounts that should create a missing host folder go through `Binds`,
-/// where the engine creates it; everything else through `Mounts`.
+/// Bind mounts that should create a missing host folder, or that carry an
+/// SELinux relabel option (`z`/`Z`, which the `Mounts` API cannot express), go
+/// through `Binds`; everything else through `Mounts`.
 fn is_legacy_bind(m: &crate::model::ServiceVolume) -> bool {
-    m.kind == MountType::Bind && m.bind.as_ref().and_then(|b| b.create_host_path).unwrap_or(false)
+    let bind = m.bind.as_ref();
+    m.kind == MountType::Bind && (bind.and_then(|b| b.create_host_path).unwrap_or(false) || bind.is_some_and(|b| b.selinux.is_some()))
 }
 
 fn bind_string(m: &crate::model::ServiceVolume) -> String {
     let mut opts = Vec::new();
     if m.read_only {
         opts.push("ro".to_string());
+    }
+    if let Some(c) = &m.consistency {
+        opts.push(c.clone());
     }
     if let Some(b) = &m.bind {
         if let Some(z) = &b.selinux {
