@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use super::{connect, GlobalArgs};
 use crate::model::Project;
 use crate::reconcile::execute::{parallel_limit, Executor};
-use crate::reconcile::observe::observe;
-use crate::reconcile::plan_down::{plan_down, DownOptions};
+use crate::reconcile::observe::{observe, observe_outside_users};
+use crate::reconcile::plan_down::{is_anonymous, plan_down, DownOptions};
 use crate::Error;
 
 #[derive(clap::Args, Debug, Default)]
@@ -35,7 +35,13 @@ pub fn run(global: &GlobalArgs, args: &DownArgs) -> Result<ExitCode, Error> {
         let reporter = crate::progress::reporter(global.progress);
         let _lock = super::lock::lock_project(&engine.host, &project.name, |m| reporter.warning(m))
             .map_err(|e| miette::miette!("cannot lock the project: {e}"))?;
-        let observed = observe(&engine, &project, &[]).await.map_err(miette::Report::new)?;
+        let mut observed = observe(&engine, &project, &[]).await.map_err(miette::Report::new)?;
+        if args.volumes {
+            let mut anonymous: Vec<String> = observed.containers.iter().flat_map(|c| c.volumes.iter().map(|(v, _)| v.clone())).filter(|v| is_anonymous(v)).collect();
+            anonymous.sort();
+            anonymous.dedup();
+            observed.outside_users = observe_outside_users(&engine, &project.name, &anonymous).await.map_err(miette::Report::new)?;
+        }
         let plan = plan_down(&project, &observed, &opts);
         if global.dry_run {
             let mut out = String::new();

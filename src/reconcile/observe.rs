@@ -96,6 +96,9 @@ pub struct Observed {
     pub networks: IndexMap<String, ObservedNetwork>,
     /// Image reference → image id, for images that exist locally.
     pub images: HashMap<String, String>,
+    /// Volume → containers outside the project that mount it (filled by
+    /// [`observe_outside_users`] where it matters: `down -v`).
+    pub outside_users: HashMap<String, Vec<String>>,
 }
 
 impl ObservedContainer {
@@ -212,4 +215,29 @@ pub async fn observe(engine: &Engine, project: &Project, images: &[String]) -> R
         }
     }
     Ok(observed)
+}
+
+/// Which of `volumes` containers outside the project also mount (a service
+/// with `volumes_from: [container:NAME]` mounts that container's anonymous
+/// volumes, which are not the project's to remove). One engine request.
+pub async fn observe_outside_users(engine: &Engine, project: &str, volumes: &[String]) -> Result<HashMap<String, Vec<String>>, EngineError> {
+    let mut users: HashMap<String, Vec<String>> = HashMap::new();
+    if volumes.is_empty() {
+        return Ok(users);
+    }
+    let filter = HashMap::from([("volume".to_string(), volumes.to_vec())]);
+    let opts = ListContainersOptionsBuilder::default().all(true).filters(&filter).build();
+    for c in call("list containers by volume", engine.docker.list_containers(Some(opts))).await? {
+        let labels = c.labels.clone().unwrap_or_default();
+        if labels.get(labels::PROJECT).is_some_and(|p| p == project) {
+            continue;
+        }
+        let name = name_of(&c.names);
+        for m in c.mounts.unwrap_or_default() {
+            if let Some(v) = m.name.filter(|v| volumes.contains(v)) {
+                users.entry(v).or_default().push(name.clone());
+            }
+        }
+    }
+    Ok(users)
 }

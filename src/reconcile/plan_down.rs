@@ -48,7 +48,7 @@ impl DownPlan {
 }
 
 /// Engine-generated volume names are 64 hex digits.
-fn is_anonymous(name: &str) -> bool {
+pub fn is_anonymous(name: &str) -> bool {
     name.len() == 64 && name.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
@@ -108,9 +108,17 @@ pub fn plan_down(project: &Project, observed: &Observed, opts: &DownOptions) -> 
         let named: Vec<String> = project.volumes.iter().map(|(k, v)| v.name.clone().unwrap_or_else(|| format!("{}_{k}", project.name))).collect();
         for c in &observed.containers {
             for (vol, _) in &c.volumes {
-                if is_anonymous(vol) && !named.contains(vol) && !plan.volumes.contains(vol) {
-                    plan.volumes.push(vol.clone());
+                if !is_anonymous(vol) || named.contains(vol) || plan.volumes.contains(vol) {
+                    continue;
                 }
+                if let Some(users) = observed.outside_users.get(vol) {
+                    let warning = format!("volume {vol} is also used by {} outside the project; not removing it", users.join(", "));
+                    if !plan.warnings.contains(&warning) {
+                        plan.warnings.push(warning);
+                    }
+                    continue;
+                }
+                plan.volumes.push(vol.clone());
             }
         }
         if opts.labels_only {
@@ -196,6 +204,18 @@ mod tests {
         assert_eq!(plan.volumes, vec!["demo_data"]);
         assert!(plan.warnings.iter().any(|w| w.contains("demo_foreign") && w.contains("project \"other\"")));
         assert_eq!(plan.containers[0][0].0, "demo-gone-1");
+    }
+
+    #[test]
+    fn down_v_keeps_anonymous_volumes_that_a_container_outside_the_project_mounts() {
+        let (p, mut o) = setup();
+        let (own, theirs) = ("a".repeat(64), "b".repeat(64));
+        o.containers[0].volumes = vec![(own.clone(), "/own".into()), (theirs.clone(), "/theirs".into())];
+        o.outside_users.insert(theirs.clone(), vec!["outsider".into()]);
+        let plan = plan_down(&p, &o, &DownOptions { volumes: true, ..Default::default() });
+        assert!(plan.volumes.contains(&own), "{:?}", plan.volumes);
+        assert!(!plan.volumes.contains(&theirs), "{:?}", plan.volumes);
+        assert!(plan.warnings.iter().any(|w| w.contains(&theirs) && w.contains("outsider")), "{:?}", plan.warnings);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Mount forms from the Docker volume guides, in both syntaxes, checked
 //! inside real containers.
 
+use std::process::Command;
+
 use super::{engine_ready, Stack, BUSYBOX, LOOP};
 
 
@@ -203,4 +205,81 @@ fn selinux_and_consistency_options_reach_the_engine() {
     let c = mounts.iter().find(|m| m["Target"] == "/c").expect("the /c mount");
     assert_eq!(c["Consistency"], "cached", "{mounts:?}");
     assert!(!sh(&app, "echo x > /b/g").0, "a read-only bind was writable");
+}
+
+/// The remaining forms of the volume guides: `volumes_from` naming a plain
+/// container (read-only and read-write), a top-level volume with local-driver
+/// tmpfs options and labels, a bind source under `~`, and `down -v` naming
+/// the volumes before it removes them.
+#[test]
+fn container_volumes_from_driver_opts_home_binds_and_down_v_listing() {
+    if !engine_ready(&[BUSYBOX]) {
+        return;
+    }
+    let outside = format!("rct-outside-{}", std::process::id());
+    let made = Stack::docker(&["run", "-d", "--name", &outside, "-v", "/outside", BUSYBOX, "sh", "-c", &format!("echo from-outside > /outside/f; {}", LOOP.replace("$$", "$"))]);
+    assert!(!made.is_empty(), "docker run failed");
+    struct Gone(String);
+    impl Drop for Gone {
+        fn drop(&mut self) {
+            Stack::docker(&["rm", "-fv", &self.0]);
+        }
+    }
+    let _outside = Gone(outside.clone());
+    let compose = format!(
+        r#"services:
+  ro:
+    image: {BUSYBOX}
+    command: [sh, -c, "{LOOP}"]
+    volumes_from: ["container:{outside}:ro"]
+  rw:
+    image: {BUSYBOX}
+    command: [sh, -c, "{LOOP}"]
+    volumes_from: ["container:{outside}:rw"]
+    volumes:
+      - scratch:/scratch
+      - ~/from-home:/home-bind
+volumes:
+  scratch:
+    driver: local
+    driver_opts: {{type: tmpfs, device: tmpfs, o: "size=4m"}}
+    labels: {{purpose: scratch-space}}
+"#
+    );
+    let s = Stack::new("volforms", &compose);
+    let home = s.path().join("home");
+    std::fs::create_dir_all(home.join("from-home")).unwrap();
+    std::fs::write(home.join("from-home/f"), "home file").unwrap();
+    let rcompose = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_rcompose"))
+            .current_dir(s.path())
+            .env("HOME", &home)
+            .args(["-p", &s.name, "--progress", "plain"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    rcompose(&["up", "-d"]);
+    let (ro, rw) = (format!("{}-ro-1", s.name), format!("{}-rw-1", s.name));
+    assert!(super::eventually(10, || sh(&ro, "cat /outside/f").1 == "from-outside"));
+    assert!(!sh(&ro, "echo x > /outside/g").0, "container:NAME:ro was writable");
+    assert!(sh(&rw, "echo from-rw > /outside/g").0, "container:NAME:rw was read-only");
+    assert_eq!(Stack::docker(&["exec", &outside, "cat", "/outside/g"]), "from-rw");
+    assert_eq!(sh(&rw, "cat /home-bind/f"), (true, "home file".into()));
+    let (_, mounts) = sh(&rw, "grep ' /scratch ' /proc/mounts");
+    assert!(mounts.starts_with("tmpfs /scratch tmpfs") && mounts.contains("size=4096k"), "{mounts}");
+    let volume = format!("{}_scratch", s.name);
+    assert_eq!(Stack::docker(&["volume", "inspect", &volume, "--format", "{{index .Labels \"purpose\"}}"]), "scratch-space");
+    let theirs = Stack::docker(&["inspect", &outside, "--format", "{{range .Mounts}}{{.Name}}{{end}}"]);
+    let said = rcompose(&["down", "-v", "-t", "1"]);
+    let listing = said.lines().find(|l| l.contains("removing volumes")).unwrap_or_else(|| panic!("no volume listing:\n{said}"));
+    assert!(listing.contains(&volume), "{listing}");
+    assert!(!Stack::volume_exists(&volume));
+    // The outside container's anonymous volume is not the project's to remove.
+    assert!(!listing.contains(&theirs), "down -v meant to remove {theirs} of {outside}: {listing}");
+    assert!(said.contains(&format!("volume {theirs} is also used by {outside}")), "{said}");
+    assert!(Stack::volume_exists(&theirs));
+    assert!(Stack::docker(&["ps", "-q", "--filter", &format!("name={outside}")]).len() > 1, "down touched a container outside the project");
 }
