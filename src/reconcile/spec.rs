@@ -456,4 +456,21 @@ mod tests {
         assert_eq!(ep.mac_address.as_deref(), Some("02:42:ac:11:00:02"));
         assert_eq!(ep.aliases.clone().unwrap(), vec!["web".to_string(), "demo-web-1".to_string()]);
     }
+
+    #[test]
+    fn mount_options_reach_the_engine_in_the_form_it_takes_them() {
+        let mut p = Project { name: "demo".into(), ..Project::default() };
+        p.volumes.insert("data".into(), crate::model::Volume { name: Some("demo_data".into()), ..Default::default() });
+        let mount = |v: serde_json::Value| serde_json::from_value::<crate::model::ServiceVolume>(v).unwrap();
+        let sub = mount(serde_json::json!({"type": "volume", "source": "data", "target": "/d", "volume": {"subpath": "sub", "nocopy": true}}));
+        let m = mount_for(&p, &sub).unwrap();
+        assert_eq!(m.source.as_deref(), Some("demo_data"));
+        let opts = m.volume_options.unwrap();
+        assert_eq!((opts.subpath.as_deref(), opts.no_copy), (Some("sub"), Some(true)));
+        let z = mount(serde_json::json!({"type": "bind", "source": "/h", "target": "/c", "read_only": true, "consistency": "cached", "bind": {"selinux": "Z", "create_host_path": false}}));
+        assert!(is_legacy_bind(&z), "an SELinux label needs the Binds form");
+        assert_eq!(bind_string(&z), "/h:/c:ro,cached,Z");
+        let plain = mount(serde_json::json!({"type": "bind", "source": "/h", "target": "/c", "bind": {"create_host_path": false}}));
+        assert!(!is_legacy_bind(&plain));
+    }
 }

@@ -89,13 +89,18 @@ fn features_newer_than_the_engine_are_refused_before_anything_is_created() {
     }
     let api = Stack::docker(&["version", "--format", "{{.Server.APIVersion}}"]);
     let (major, minor) = api.split_once('.').map(|(a, b)| (a.parse::<u32>().unwrap(), b.parse::<u32>().unwrap())).unwrap();
+    // `init` fills the volume (a subpath must exist before it is mounted);
+    // `app` mounts only its `sub` folder.
+    let stack = Stack::new("subpath", &format!(
+        "services:\n  init:\n    image: {BUSYBOX}\n    command: [sh, -c, 'mkdir -p /all/sub && echo inside-sub > /all/sub/f']\n    volumes: ['data:/all']\n  app:\n    image: {BUSYBOX}\n    command: [sleep, '30']\n    depends_on: {{init: {{condition: service_completed_successfully}}}}\n    volumes:\n      - type: volume\n        source: data\n        target: /data\n        volume:\n          subpath: sub\nvolumes:\n  data:\n"
+    ));
     if (major, minor) >= (1, 45) {
-        eprintln!("engine API {api} supports volume subpath; nothing to refuse here");
+        eprintln!("engine API {api} supports volume subpath: checking that it works");
+        stack.ok(&["up", "-d"]);
+        let seen = Stack::docker(&["exec", &format!("{}-app-1", stack.name), "cat", "/data/f"]);
+        assert_eq!(seen, "inside-sub", "the subpath mount does not show the sub folder");
         return;
     }
-    let stack = Stack::new("subpath", &format!(
-        "services:\n  app:\n    image: {BUSYBOX}\n    command: [sleep, '30']\n    volumes:\n      - type: volume\n        source: data\n        target: /data\n        volume:\n          subpath: sub\nvolumes:\n  data:\n"
-    ));
     let out = stack.run(&["up", "-d"]);
     assert!(!out.status.success());
     let err = stderr(&out);
