@@ -260,67 +260,8 @@ impl<'a> Executor<'a> {
         }
     }
 
-    /// Stops (honouring the stop timeout) and removes a container.
-    pub async fn stop_and_remove(&self, name: &str, id: &str, timeout: Option<i32>, remove_volumes: bool) -> Result<(), ExecError> {
-        let d = &self.engine.docker;
-        self.emit(Kind::Container, name, Status::Stopping);
-        let mut stop = StopContainerOptionsBuilder::default();
-        if let Some(t) = timeout {
-            stop = stop.t(t);
-        }
-        let grace = std::time::Duration::from_secs(timeout.unwrap_or(10).max(0) as u64);
-        match call_with_grace(format!("stop container {name}"), grace, d.stop_container(id, Some(stop.build()))).await {
-            Ok(()) => {}
-            Err(e) if e.is_not_found() => return Ok(()),
-            Err(e) if matches!(e, EngineError::Refused { status: 304, .. }) => {}
-            Err(e) => return Err(e.into()),
-        }
-        self.emit(Kind::Container, name, Status::Stopped);
-        self.emit(Kind::Container, name, Status::Removing);
-        let opts = RemoveContainerOptionsBuilder::default().force(true).v(remove_volumes).build();
-        match call(format!("remove container {name}"), d.remove_container(id, Some(opts))).await {
-            Ok(()) => {}
-            Err(e) if e.is_not_found() => {}
-            Err(e) if e.is_conflict() => {} // removal already in progress
-            Err(e) => return Err(e.into()),
-        }
-        self.emit(Kind::Container, name, Status::Removed);
-        Ok(())
-    }
-
-    /// Carries out a `down` plan: containers batch by batch, then networks,
-    /// then volumes.
-    pub async fn down(&self, plan: &super::plan_down::DownPlan, timeout: Option<i32>, remove_volumes: bool) -> Result<(), ExecError> {
-        for w in &plan.warnings {
-            self.reporter.warning(w);
-        }
-        for batch in &plan.containers {
-            let results = futures::future::join_all(batch.iter().map(|(name, id)| async move {
-                let _permit = self.permit().await;
-                self.stop_and_remove(name, id, timeout, remove_volumes).await
-            }))
-            .await;
-            results.into_iter().collect::<Result<Vec<_>, _>>()?;
-        }
-        let d = &self.engine.docker;
-        self.remove_all(Kind::Network, &plan.networks, |n| async move { d.remove_network(n).await }).await?;
-        self.remove_all(Kind::Volume, &plan.volumes, |v| async move { d.remove_volume(v, None::<bollard::query_parameters::RemoveVolumeOptions>).await })
-            .await?;
-        for image in &plan.images {
-            self.emit(Kind::Image, image, Status::Removing);
-            let opts = bollard::query_parameters::RemoveImageOptionsBuilder::default().build();
-            match call(format!("remove image {image}"), d.remove_image(image, Some(opts), None)).await {
-                Ok(_) => self.emit(Kind::Image, image, Status::Removed),
-                Err(e) if e.is_not_found() => {}
-                Err(e) if e.is_conflict() => self.reporter.warning(&format!("image {image} is still in use; not removed")),
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Ok(())
-    }
-
     /// Removes named resources at once; one already gone is not an error.
-    async fn remove_all<'n, F, Fut>(&self, kind: Kind, names: &'n [String], remove: F) -> Result<(), ExecError>
+    pub(super) async fn remove_all<'n, F, Fut>(&self, kind: Kind, names: &'n [String], remove: F) -> Result<(), ExecError>
     where
         F: Fn(&'n str) -> Fut,
         Fut: std::future::Future<Output = Result<(), bollard::errors::Error>>,

@@ -16,3 +16,4 @@ pub mod plan;
 pub mod plan_down;
 pub mod ready;
 pub mod spec;
+pub mod teardown;

@@ -35,6 +35,11 @@ pub enum Rmi {
 pub struct DownPlan {
     /// Containers in stop order: dependents before their dependencies.
     pub containers: Vec<Vec<(String, String)>>,
+    /// Container → the containers that must have stopped before it stops
+    /// (those of the services that depend on its service). The executor
+    /// stops each container as soon as these have, with no wait for a whole
+    /// level; `containers` is the same order written as batches.
+    pub stop_after: std::collections::HashMap<String, Vec<String>>,
     pub networks: Vec<String>,
     pub volumes: Vec<String>,
     pub images: Vec<String>,
@@ -85,6 +90,17 @@ pub fn plan_down(project: &Project, observed: &Observed, opts: &DownOptions) -> 
         plan.containers.push(batch);
     }
     plan.containers.retain(|b| !b.is_empty());
+    if !levels.is_empty() {
+        let graph = ServiceGraph::build(project);
+        for c in &mine {
+            let dependents = graph.dependents(&c.labels.service);
+            let first: Vec<String> = mine
+                .iter().filter(|o| dependents.contains(&o.labels.service.as_str())).map(|o| o.name.clone()).collect();
+            if !first.is_empty() {
+                plan.stop_after.insert(c.name.clone(), first);
+            }
+        }
+    }
 
     let ours = |l: &std::collections::HashMap<String, String>| l.get(labels::PROJECT).is_some_and(|p| p == &project.name);
     if opts.labels_only {
@@ -193,6 +209,8 @@ mod tests {
         let plan = plan_down(&p, &o, &DownOptions::default());
         let order: Vec<Vec<&str>> = plan.containers.iter().map(|b| b.iter().map(|(n, _)| n.as_str()).collect()).collect();
         assert_eq!(order, vec![vec!["demo-web-1"], vec!["demo-db-1"]]);
+        assert_eq!(plan.stop_after.get("demo-db-1"), Some(&vec!["demo-web-1".to_string()]), "db waits for web");
+        assert_eq!(plan.stop_after.get("demo-web-1"), None, "nothing depends on web");
         assert!(plan.volumes.is_empty());
         assert!(plan.warnings[0].contains("demo-gone-1"));
     }

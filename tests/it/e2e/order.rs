@@ -86,3 +86,28 @@ fn timestamps_parse() {
     assert_eq!(epoch("1970-01-02T00:00:01.5Z"), 86401.5);
     assert!(epoch("2026-11-23T05:20:01.123456789Z") > 1.7e9);
 }
+
+/// `down` stops dependents before their dependencies, along each chain
+/// (each service writes its name to a shared log when SIGTERM reaches it).
+#[test]
+fn down_stops_dependents_before_their_dependencies() {
+    if !engine_ready(&[BUSYBOX]) {
+        return;
+    }
+    let svc = |name: &str, dep: Option<&str>| {
+        let deps = dep.map(|d| format!("    depends_on: [{d}]\n")).unwrap_or_default();
+        format!(
+            "  {name}:\n    image: {BUSYBOX}\n    command: [sh, -c, \"trap 'echo {name} >> /log/order; exit 0' TERM; while true; do sleep 0.2 & wait $$!; done\"]\n    volumes: ['./log:/log']\n{deps}"
+        )
+    };
+    let compose = format!("services:\n{}{}{}{}", svc("db", None), svc("app", Some("db")), svc("web", Some("app")), svc("side", None));
+    let s = Stack::new("downorder", &compose);
+    std::fs::create_dir_all(s.path().join("log")).unwrap();
+    s.ok(&["up", "-d"]);
+    s.ok(&["down", "-t", "5"]);
+    let order = std::fs::read_to_string(s.path().join("log/order")).unwrap();
+    let chain: Vec<&str> = order.lines().filter(|l| *l != "side").collect();
+    assert_eq!(chain, vec!["web", "app", "db"], "stop order:\n{order}");
+    assert!(order.lines().any(|l| l == "side"), "{order}");
+    assert!(s.containers().is_empty());
+}

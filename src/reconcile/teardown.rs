@@ -1,0 +1,144 @@
+//! Carrying out a `down` plan: each container stops as soon as the
+//! containers that depend on it have, and is removed right after; then
+//! networks, volumes and images go. Decisions are the planner's
+//! (`plan_down`); this only acts and reports.
+
+use std::collections::HashMap;
+
+use bollard::query_parameters::{EventsOptionsBuilder, RemoveContainerOptionsBuilder, StopContainerOptionsBuilder};
+use futures::StreamExt;
+use tokio::sync::watch;
+
+use super::execute::{ExecError, Executor};
+use crate::engine::{call, call_with_grace, labels, EngineError};
+use crate::progress::{Kind, Status};
+
+/// Where a container is in its shutdown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    Waiting,
+    Stopping,
+    Stopped,
+}
+
+impl Executor<'_> {
+    /// Stops (honouring the stop timeout) and removes a container.
+    pub async fn stop_and_remove(&self, name: &str, id: &str, timeout: Option<i32>, remove_volumes: bool) -> Result<(), ExecError> {
+        if self.stop(name, id, timeout).await? {
+            self.remove(name, id, remove_volumes).await?;
+        }
+        Ok(())
+    }
+
+    /// Stops a container; false when it no longer exists.
+    pub(super) async fn stop(&self, name: &str, id: &str, timeout: Option<i32>) -> Result<bool, ExecError> {
+        self.emit(Kind::Container, name, Status::Stopping);
+        let mut stop = StopContainerOptionsBuilder::default();
+        if let Some(t) = timeout {
+            stop = stop.t(t);
+        }
+        let grace = std::time::Duration::from_secs(timeout.unwrap_or(10).max(0) as u64);
+        match call_with_grace(format!("stop container {name}"), grace, self.engine.docker.stop_container(id, Some(stop.build()))).await {
+            Ok(()) => {}
+            Err(e) if e.is_not_found() => return Ok(false),
+            Err(e) if matches!(e, EngineError::Refused { status: 304, .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+        self.emit(Kind::Container, name, Status::Stopped);
+        Ok(true)
+    }
+
+    pub(super) async fn remove(&self, name: &str, id: &str, remove_volumes: bool) -> Result<(), ExecError> {
+        self.emit(Kind::Container, name, Status::Removing);
+        let opts = RemoveContainerOptionsBuilder::default().force(true).v(remove_volumes).build();
+        match call(format!("remove container {name}"), self.engine.docker.remove_container(id, Some(opts))).await {
+            Ok(()) => {}
+            Err(e) if e.is_not_found() => {}
+            Err(e) if e.is_conflict() => {} // removal already in progress
+            Err(e) => return Err(e.into()),
+        }
+        self.emit(Kind::Container, name, Status::Removed);
+        Ok(())
+    }
+
+    /// Carries out a `down` plan: each container stops as soon as the
+    /// containers that depend on it have stopped, and is removed right after;
+    /// then networks, then volumes.
+    pub async fn down(&self, plan: &super::plan_down::DownPlan, timeout: Option<i32>, remove_volumes: bool) -> Result<(), ExecError> {
+        for w in &plan.warnings {
+            self.reporter.warning(w);
+        }
+        let all: Vec<&(String, String)> = plan.containers.iter().flatten().collect();
+        let stopped: HashMap<&str, watch::Sender<Phase>> = all.iter().map(|(name, _)| (name.as_str(), watch::channel(Phase::Waiting).0)).collect();
+        let work = futures::future::join_all(all.iter().map(|(name, id)| {
+            let stopped = &stopped;
+            async move {
+                for first in plan.stop_after.get(name).into_iter().flatten() {
+                    if let Some(tx) = stopped.get(first.as_str()) {
+                        let _ = tx.subscribe().wait_for(|p| *p == Phase::Stopped).await;
+                    }
+                }
+                let _permit = self.permit().await;
+                stopped[name.as_str()].send_replace(Phase::Stopping);
+                let outcome = self.stop(name, id, timeout).await;
+                // Dependencies may go now, even when this stop failed: the
+                // error is reported below, and nothing waits forever.
+                stopped[name.as_str()].send_replace(Phase::Stopped);
+                if outcome? {
+                    self.remove(name, id, remove_volumes).await?;
+                }
+                Ok::<(), ExecError>(())
+            }
+        }));
+        // A container's process is gone at its `die` event; the engine's
+        // clean-up before the stop call returns takes a few hundred ms more,
+        // which its dependencies need not wait for.
+        let dies = self.die_events(&stopped);
+        tokio::pin!(work);
+        let results = tokio::select! {
+            results = &mut work => results,
+            () = dies => work.await,
+        };
+        results.into_iter().collect::<Result<Vec<_>, _>>()?;
+        let d = &self.engine.docker;
+        self.remove_all(Kind::Network, &plan.networks, |n| async move { d.remove_network(n).await }).await?;
+        self.remove_all(Kind::Volume, &plan.volumes, |v| async move { d.remove_volume(v, None::<bollard::query_parameters::RemoveVolumeOptions>).await })
+            .await?;
+        for image in &plan.images {
+            self.emit(Kind::Image, image, Status::Removing);
+            let opts = bollard::query_parameters::RemoveImageOptionsBuilder::default().build();
+            match call(format!("remove image {image}"), d.remove_image(image, Some(opts), None)).await {
+                Ok(_) => self.emit(Kind::Image, image, Status::Removed),
+                Err(e) if e.is_not_found() => {}
+                Err(e) if e.is_conflict() => self.reporter.warning(&format!("image {image} is still in use; not removed")),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(())
+    }
+
+    /// Marks containers stopped as their `die` events arrive; ends only if
+    /// the event stream does (then the stop calls' answers still count).
+    async fn die_events(&self, stopped: &HashMap<&str, watch::Sender<Phase>>) {
+        let filters = HashMap::from([
+            ("type".to_string(), vec!["container".to_string()]),
+            ("event".to_string(), vec!["die".to_string()]),
+            ("label".to_string(), vec![labels::project_filter(&self.project.name)]),
+        ]);
+        let mut events = self.engine.docker.events(Some(EventsOptionsBuilder::default().filters(&filters).build()));
+        while let Some(Ok(event)) = events.next().await {
+            let name = event.actor.and_then(|a| a.attributes).and_then(|mut a| a.remove("name"));
+            if let Some(tx) = name.and_then(|n| stopped.get(n.as_str())) {
+                // Only a death we caused: one of a container still restarting
+                // on its own before its turn says nothing about its stop.
+                tx.send_if_modified(|p| {
+                    let ours = *p == Phase::Stopping;
+                    if ours {
+                        *p = Phase::Stopped;
+                    }
+                    ours
+                });
+            }
+        }
+    }
+}
