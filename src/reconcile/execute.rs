@@ -87,12 +87,13 @@ impl<'a> Executor<'a> {
 
         let removals = plan.ops.iter().filter(|op| matches!(op, Op::RemoveContainer { .. }) && !plan.services.iter().any(|s| Some(s.as_str()) == op.service()));
         let none = HashMap::new();
-        let results = futures::future::join_all(removals.map(|op| self.container_op(op, &none))).await;
+        let results = futures::future::join_all(removals.map(|op| self.container_op(op, &none, &none))).await;
         results.into_iter().collect::<Result<Vec<_>, _>>()?;
 
         let graph = ServiceGraph::build(self.project);
+        let early = self.create_early(plan, &graph).await?;
         let channels: HashMap<&str, Ready> = plan.services.iter().map(|s| (s.as_str(), watch::channel(None).0)).collect();
-        let tasks = plan.services.iter().map(|s| self.service(s, plan, &graph, &channels));
+        let tasks = plan.services.iter().map(|s| self.service(s, plan, &graph, &channels, &early));
         let results = futures::future::join_all(tasks).await;
         // Report the first real failure, not the "dependency failed" echoes.
         let mut first_echo = None;
@@ -106,8 +107,31 @@ impl<'a> Executor<'a> {
         first_echo.map_or(Ok(()), Err)
     }
 
-    async fn service(&self, name: &str, plan: &Plan, graph: &ServiceGraph, channels: &HashMap<&str, Ready>) -> Result<(), ExecError> {
-        let result = self.service_inner(name, plan, graph, channels).await;
+    /// Creates at once every new container whose creation needs nothing from
+    /// another container (only `depends_on` edges: no `network_mode`,
+    /// `volumes_from`, `links`, `ipc` or `pid` naming a service), so that
+    /// starting is all that waits for dependencies. Returns name → id.
+    async fn create_early(&self, plan: &Plan, graph: &ServiceGraph) -> Result<HashMap<String, String>, ExecError> {
+        let independent = |service: &str| {
+            let s = &self.project.services[service];
+            let shares = |mode: &Option<String>| mode.as_deref().is_some_and(|m| m.starts_with("service:"));
+            graph.dependencies(service).iter().all(|(_, kind)| matches!(kind, EdgeKind::DependsOn { .. })) && !shares(&s.ipc) && !shares(&s.pid)
+        };
+        let none = &HashMap::new();
+        let early = plan.ops.iter().filter_map(|op| match op {
+            Op::CreateContainer { service, number, name, replaces: None, .. } if independent(service) => Some((service, *number, name)),
+            _ => None,
+        });
+        let results = futures::future::join_all(early.map(|(service, number, name)| async move {
+            let _permit = self.permit().await;
+            self.create(service, number, name, None, none).await.map(|id| (name.clone(), id))
+        }))
+        .await;
+        results.into_iter().collect()
+    }
+
+    async fn service(&self, name: &str, plan: &Plan, graph: &ServiceGraph, channels: &HashMap<&str, Ready>, early: &HashMap<String, String>) -> Result<(), ExecError> {
+        let result = self.service_inner(name, plan, graph, channels, early).await;
         let sent = match &result {
             Ok(ids) => Ok(ids.clone()),
             Err(e) => Err(e.to_string()),
@@ -118,7 +142,14 @@ impl<'a> Executor<'a> {
         result.map(|_| ())
     }
 
-    async fn service_inner(&self, name: &str, plan: &Plan, graph: &ServiceGraph, channels: &HashMap<&str, Ready>) -> Result<Vec<String>, ExecError> {
+    async fn service_inner(
+        &self,
+        name: &str,
+        plan: &Plan,
+        graph: &ServiceGraph,
+        channels: &HashMap<&str, Ready>,
+        early: &HashMap<String, String>,
+    ) -> Result<Vec<String>, ExecError> {
         let mut dep_containers: HashMap<String, String> = HashMap::new();
         for (dep, kind) in graph.dependencies(name) {
             let Some(tx) = channels.get(dep) else { continue };
@@ -153,7 +184,7 @@ impl<'a> Executor<'a> {
             }
         }
         let ops: Vec<&Op> = plan.ops.iter().filter(|op| op.service() == Some(name)).collect();
-        let results = futures::future::join_all(ops.iter().map(|op| self.container_op(op, &dep_containers))).await;
+        let results = futures::future::join_all(ops.iter().map(|op| self.container_op(op, &dep_containers, early))).await;
         let mut ids = Vec::new();
         for r in results {
             if let Some(id) = r? {
@@ -232,7 +263,7 @@ impl<'a> Executor<'a> {
 
     /// One container operation; returns the id of the container that now
     /// serves (none for removals).
-    async fn container_op(&self, op: &Op, deps: &HashMap<String, String>) -> Result<Option<String>, ExecError> {
+    async fn container_op(&self, op: &Op, deps: &HashMap<String, String>, early: &HashMap<String, String>) -> Result<Option<String>, ExecError> {
         let d = &self.engine.docker;
         match op {
             Op::KeepContainer { name, id, .. } => {
@@ -251,6 +282,12 @@ impl<'a> Executor<'a> {
                 let _permit = self.permit().await;
                 self.stop_and_remove(name, id, None, false).await?;
                 Ok(None)
+            }
+            Op::CreateContainer { name, .. } if early.contains_key(name) => {
+                let id = &early[name];
+                let _permit = self.permit().await;
+                self.start_created(name, id, None).await?;
+                Ok(Some(id.clone()))
             }
             Op::CreateContainer { service, number, name, replaces, .. } => {
                 let id = self.create_and_start(service, *number, name, replaces.as_ref(), deps).await?;
@@ -291,6 +328,22 @@ impl<'a> Executor<'a> {
         replaces: Option<&Replaced>,
         deps: &HashMap<String, String>,
     ) -> Result<String, ExecError> {
+        let _permit = self.permit().await;
+        let id = self.create(service_name, number, name, replaces, deps).await?;
+        self.start_created(name, &id, replaces).await?;
+        Ok(id)
+    }
+
+    /// Creates a container (stopping and renaming the one it replaces
+    /// first); returns its id.
+    async fn create(
+        &self,
+        service_name: &str,
+        number: u32,
+        name: &str,
+        replaces: Option<&Replaced>,
+        deps: &HashMap<String, String>,
+    ) -> Result<String, ExecError> {
         let d = &self.engine.docker;
         let service = &self.project.services[service_name];
         let mut input = SpecInput {
@@ -303,7 +356,6 @@ impl<'a> Executor<'a> {
             service_containers: deps.clone(),
             ..SpecInput::default()
         };
-        let _permit = self.permit().await;
         if let Some(old) = replaces {
             self.emit(Kind::Container, name, Status::Recreate);
             input.inherited_volumes = self.anonymous_volumes(&old.id).await?;
@@ -351,9 +403,16 @@ impl<'a> Executor<'a> {
             call(format!("write secrets into {name}"), d.upload_to_container(&id, Some(opts), bollard::body_full(tar.into()))).await?;
         }
         self.emit(Kind::Container, name, if replaces.is_some() { Status::Recreated } else { Status::Created });
+        Ok(id)
+    }
+
+    /// Starts a container made by [`Self::create`] (unless `create` only
+    /// creates), then removes the one it replaced.
+    async fn start_created(&self, name: &str, id: &str, replaces: Option<&Replaced>) -> Result<(), ExecError> {
+        let d = &self.engine.docker;
         if !self.create_only {
             self.emit(Kind::Container, name, Status::Starting);
-            call(format!("start container {name}"), d.start_container(&id, None)).await?;
+            call(format!("start container {name}"), d.start_container(id, None)).await?;
             self.emit(Kind::Container, name, Status::Started);
         }
         if let Some(old) = replaces {
@@ -365,7 +424,7 @@ impl<'a> Executor<'a> {
                 Err(e) => return Err(e.into()),
             }
         }
-        Ok(id)
+        Ok(())
     }
 
     /// Anonymous volumes of a container: (target, volume name).
