@@ -10,7 +10,7 @@ use miette::miette;
 
 use super::{connect, GlobalArgs};
 use crate::engine::{call, EngineError};
-use crate::reconcile::observe::observe;
+use crate::reconcile::observe::observe_containers;
 use crate::Error;
 
 #[derive(clap::Args, Debug, Default)]
@@ -40,7 +40,7 @@ pub fn run(global: &GlobalArgs, args: &CpArgs) -> Result<ExitCode, Error> {
     let rt = super::runtime()?;
     rt.block_on(async {
         let engine = connect().await?;
-        let observed = observe(&engine, &project, &[]).await.map_err(miette::Report::new)?;
+        let observed = observe_containers(&engine, &project).await.map_err(miette::Report::new)?;
         let c = observed
             .replica(&service, args.index)
             .cloned()

@@ -11,7 +11,7 @@ use miette::miette;
 use super::stdio::{forward_stdin, pump_output, terminal_size, RawMode};
 use super::{connect, GlobalArgs};
 use crate::engine::call;
-use crate::reconcile::observe::{observe, State};
+use crate::reconcile::observe::{observe_containers, State};
 use crate::Error;
 
 #[derive(clap::Args, Debug, Default)]
@@ -50,7 +50,7 @@ pub fn run(global: &GlobalArgs, args: &ExecArgs) -> Result<ExitCode, Error> {
     let rt = super::runtime()?;
     rt.block_on(async {
         let engine = connect().await?;
-        let observed = observe(&engine, &project, &[]).await.map_err(miette::Report::new)?;
+        let observed = observe_containers(&engine, &project).await.map_err(miette::Report::new)?;
         let container = observed
             .replica(&args.service, args.index)
             .cloned()

@@ -9,7 +9,7 @@ use futures::StreamExt;
 
 use super::{connect, GlobalArgs};
 use crate::engine::{call, labels};
-use crate::reconcile::observe::{observe, State};
+use crate::reconcile::observe::{observe_containers, State};
 use crate::Error;
 
 #[derive(clap::Args, Debug, Default)]
@@ -26,7 +26,7 @@ pub fn top(global: &GlobalArgs, services: &[String]) -> Result<ExitCode, Error> 
     let rt = super::runtime()?;
     rt.block_on(async {
         let engine = connect().await?;
-        let observed = observe(&engine, &project, &[]).await.map_err(miette::Report::new)?;
+        let observed = observe_containers(&engine, &project).await.map_err(miette::Report::new)?;
         let mut out = String::new();
         for c in observed.containers.iter().filter(|c| c.state == State::Running && (services.is_empty() || services.contains(&c.labels.service))) {
             let top = call(format!("top {}", c.name), engine.docker.top_processes(&c.id, Some(TopOptionsBuilder::default().ps_args("-ef").build())))

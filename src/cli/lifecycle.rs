@@ -16,7 +16,7 @@ use crate::engine::{call, call_with_grace, Engine, EngineError};
 use crate::graph::ServiceGraph;
 use crate::model::Project;
 use crate::progress::{Event, Kind, Reporter, Status};
-use crate::reconcile::observe::{observe, ObservedContainer, State};
+use crate::reconcile::observe::{observe_containers, ObservedContainer, State};
 use crate::Error;
 
 #[derive(clap::Args, Debug, Default)]
@@ -187,7 +187,7 @@ pub fn run(global: &GlobalArgs, action: Action, services: &[String]) -> Result<E
     let rt = super::runtime()?;
     rt.block_on(async {
         let engine = connect().await?;
-        let observed = observe(&engine, &project, &[]).await.map_err(miette::Report::new)?;
+        let observed = observe_containers(&engine, &project).await.map_err(miette::Report::new)?;
         let chosen: Vec<&ObservedContainer> = observed
             .containers
             .iter()
@@ -232,7 +232,7 @@ pub fn wait(global: &GlobalArgs, services: &[String]) -> Result<ExitCode, Error>
     let rt = super::runtime()?;
     rt.block_on(async {
         let engine = connect().await?;
-        let observed = observe(&engine, &project, &[]).await.map_err(miette::Report::new)?;
+        let observed = observe_containers(&engine, &project).await.map_err(miette::Report::new)?;
         let chosen: Vec<&ObservedContainer> =
             observed.containers.iter().filter(|c| !c.labels.oneoff && (services.is_empty() || services.contains(&c.labels.service))).collect();
         if chosen.is_empty() {
@@ -259,7 +259,7 @@ pub fn port(global: &GlobalArgs, args: &PortArgs) -> Result<ExitCode, Error> {
     let rt = super::runtime()?;
     rt.block_on(async {
         let engine = connect().await?;
-        let observed = observe(&engine, &project, &[]).await.map_err(miette::Report::new)?;
+        let observed = observe_containers(&engine, &project).await.map_err(miette::Report::new)?;
         let c = observed
             .replica(&args.service, args.index)
             .cloned()

@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 
 use super::{connect, GlobalArgs};
 use crate::engine::{labels, Engine};
-use crate::reconcile::observe::observe;
+use crate::reconcile::observe::observe_containers;
 use crate::Error;
 
 use super::attach::COLOURS;
@@ -118,7 +118,7 @@ pub fn run(global: &GlobalArgs, args: &LogsArgs) -> Result<ExitCode, Error> {
     let rt = super::runtime()?;
     rt.block_on(async {
         let engine = connect().await?;
-        let observed = observe(&engine, &project, &[]).await.map_err(miette::Report::new)?;
+        let observed = observe_containers(&engine, &project).await.map_err(miette::Report::new)?;
         let wanted = |service: &str| args.services.is_empty() || args.services.iter().any(|s| s == service);
         let containers: Vec<_> = observed.containers.iter().filter(|c| wanted(&c.labels.service)).cloned().collect();
         let since = args.since.as_deref().map(since_arg).transpose()?;

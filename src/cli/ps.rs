@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use super::{connect, GlobalArgs};
-use crate::reconcile::observe::{observe, ObservedContainer, State};
+use crate::reconcile::observe::{observe_containers, ObservedContainer, State};
 use crate::Error;
 
 #[derive(clap::Args, Debug, Default)]
@@ -39,7 +39,7 @@ pub fn run(global: &GlobalArgs, args: &PsArgs) -> Result<ExitCode, Error> {
     let rt = super::runtime()?;
     let observed = rt.block_on(async {
         let engine = connect().await?;
-        observe(&engine, &project, &[]).await.map_err(|e| Error::Other(miette::Report::new(e)))
+        observe_containers(&engine, &project).await.map_err(|e| Error::Other(miette::Report::new(e)))
     })?;
     let rows: Vec<&ObservedContainer> = observed
         .containers

@@ -10,9 +10,6 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use serde::Deserialize;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-
-const REQUEST: &[u8] = b"GET /system/df?type=volume&verbose=1 HTTP/1.0\r\nHost: docker\r\nAccept: application/json\r\n\r\n";
 
 /// The size in bytes of every volume whose size the engine knows.
 pub async fn volume_sizes(host: &str) -> HashMap<String, u64> {
@@ -30,26 +27,11 @@ pub async fn volume_sizes(host: &str) -> HashMap<String, u64> {
 }
 
 async fn fetch(host: &str) -> std::io::Result<Vec<u8>> {
-    if let Some(path) = host.strip_prefix("unix://") {
-        exchange(tokio::net::UnixStream::connect(path).await?).await
-    } else if let Some(addr) = host.strip_prefix("tcp://").or_else(|| host.strip_prefix("http://")) {
-        exchange(tokio::net::TcpStream::connect(addr.trim_end_matches('/')).await?).await
-    } else {
-        Err(std::io::Error::other(format!("sizes are not read over {host}")))
+    let answer = super::raw::get(host, "/system/df?type=volume&verbose=1").await?;
+    if answer.status != 200 {
+        return Err(std::io::Error::other(format!("engine answered {}", answer.status)));
     }
-}
-
-/// Sends the request and returns the body of a 200 answer.
-async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S) -> std::io::Result<Vec<u8>> {
-    stream.write_all(REQUEST).await?;
-    let mut answer = Vec::new();
-    stream.read_to_end(&mut answer).await?;
-    let split = answer.windows(4).position(|w| w == b"\r\n\r\n").ok_or_else(|| std::io::Error::other("no HTTP header end"))?;
-    let status = answer.split(|b| *b == b' ').nth(1).unwrap_or_default();
-    if status != b"200" {
-        return Err(std::io::Error::other(format!("engine answered {}", String::from_utf8_lossy(status))));
-    }
-    Ok(answer.split_off(split + 4))
+    Ok(answer.body)
 }
 
 #[derive(Deserialize, Default)]

@@ -7,6 +7,7 @@
 
 pub mod context;
 pub mod df;
+pub mod raw;
 pub mod labels;
 
 use std::collections::HashMap;
@@ -137,11 +138,10 @@ impl Engine {
         }
         .map_err(|e| unreachable(e.to_string()))?;
         let limit = call_timeout().min(Duration::from_secs(15));
-        let version = tokio::time::timeout(limit, docker.version())
+        let api = tokio::time::timeout(limit, handshake(&docker, &host))
             .await
             .map_err(|_| unreachable(format!("no answer within {} s", limit.as_secs())))?
-            .map_err(|e| unreachable(e.to_string()))?;
-        let api = version.api_version.as_deref().and_then(ApiVersion::parse).unwrap_or(ApiVersion(1, 41));
+            .map_err(unreachable)?;
         tracing::debug!(%host, %api, "connected to the engine");
         Ok(Engine { docker, host, api })
     }
@@ -153,6 +153,24 @@ impl Engine {
         }
         Ok(())
     }
+}
+
+/// The engine's API version, from the `API-Version` header of `/_ping` (well
+/// under a millisecond), or from `/version` (a few milliseconds: the engine
+/// asks containerd) where no plain connection is possible.
+async fn handshake(docker: &Docker, host: &str) -> Result<ApiVersion, String> {
+    match raw::get(host, "/_ping").await {
+        Ok(answer) if answer.status == 200 => {
+            if let Some(api) = answer.header("api-version").and_then(ApiVersion::parse) {
+                return Ok(api);
+            }
+        }
+        Ok(answer) => tracing::debug!(status = answer.status, "/_ping did not answer 200"),
+        Err(e) if !host.starts_with("unix://") => tracing::debug!("no plain /_ping: {e}"),
+        Err(e) => return Err(e.to_string()),
+    }
+    let version = docker.version().await.map_err(|e| e.to_string())?;
+    Ok(version.api_version.as_deref().and_then(ApiVersion::parse).unwrap_or(ApiVersion(1, 41)))
 }
 
 /// Runs an engine call with the standard time limit and error wrapping.

@@ -142,6 +142,16 @@ fn name_of(names: &Option<Vec<String>>) -> String {
 /// Lists the project's containers (all states), volumes and networks, the
 /// named volumes and networks `project` uses, and its images.
 pub async fn observe(engine: &Engine, project: &Project, images: &[String]) -> Result<Observed, EngineError> {
+    observe_scoped(engine, project, images, true).await
+}
+
+/// Only the project's containers (one engine request): for commands that
+/// look at nothing else (`ps`, `logs`, `exec`, the lifecycle commands).
+pub async fn observe_containers(engine: &Engine, project: &Project) -> Result<Observed, EngineError> {
+    observe_scoped(engine, project, &[], false).await
+}
+
+async fn observe_scoped(engine: &Engine, project: &Project, images: &[String], resources: bool) -> Result<Observed, EngineError> {
     let filter = HashMap::from([("label".to_string(), vec![labels::project_filter(&project.name)])]);
     let containers_opts = ListContainersOptionsBuilder::default().all(true).filters(&filter).build();
     let wanted_volumes: Vec<String> = project.volumes.values().filter_map(|v| v.name.clone()).collect();
@@ -149,9 +159,23 @@ pub async fn observe(engine: &Engine, project: &Project, images: &[String]) -> R
 
     let d = &engine.docker;
     let containers = call("list containers", d.list_containers(Some(containers_opts)));
-    let volumes = call("list volumes", d.list_volumes(Some(ListVolumesOptionsBuilder::default().build())));
-    let networks = call("list networks", d.list_networks(Some(ListNetworksOptionsBuilder::default().build())));
-    let image_lookups = futures::future::join_all(images.iter().map(|i| async move {
+    let volumes = async {
+        match resources {
+            true => call("list volumes", d.list_volumes(Some(ListVolumesOptionsBuilder::default().build()))).await,
+            false => Ok(Default::default()),
+        }
+    };
+    let networks = async {
+        match resources {
+            true => call("list networks", d.list_networks(Some(ListNetworksOptionsBuilder::default().build()))).await,
+            false => Ok(Vec::new()),
+        }
+    };
+    // Services often share an image: one lookup each.
+    let mut unique: Vec<&String> = images.iter().collect();
+    unique.sort();
+    unique.dedup();
+    let image_lookups = futures::future::join_all(unique.into_iter().map(|i| async move {
         let r = d.inspect_image(i).await;
         (i.clone(), r.ok().and_then(|img| img.id))
     }));
