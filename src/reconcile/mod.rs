@@ -5,7 +5,8 @@
 //! - `plan` compares desired and observed state and decides, purely;
 //! - `spec` maps a service onto a container-create request;
 //! - `execute` carries out a plan with bounded parallelism, in dependency
-//!   order, reporting progress as events. It makes no decisions.
+//!   order, reporting progress as events. It makes no decisions;
+//! - `teardown` carries out a `down` plan (`plan_down` decides it).
 
 pub mod conditions;
 pub mod execute;
