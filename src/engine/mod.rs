@@ -5,6 +5,7 @@
 //! and turning engine failures into errors that say what to do. The
 //! reconciler calls these methods; nothing here decides anything.
 
+pub mod changes;
 pub mod context;
 pub mod df;
 pub mod raw;

@@ -1,13 +1,12 @@
 //! Dependency conditions: waiting for a service to be healthy or to have
 //! completed successfully before its dependents start.
 
-use std::time::Duration;
-
 use bollard::models::HealthStatusEnum;
 use bollard::query_parameters::WaitContainerOptionsBuilder;
 use futures::StreamExt;
 
 use super::execute::{ExecError, Executor};
+use crate::engine::changes::Changes;
 use crate::engine::{call, EngineError};
 use crate::progress::{Kind, Status};
 
@@ -15,6 +14,7 @@ impl Executor<'_> {
     pub(super) async fn wait_healthy(&self, service: &str, dependent: &str, ids: &[String]) -> Result<(), ExecError> {
         for id in ids {
             let mut announced = false;
+            let mut changes = Changes::watch(self.engine, std::slice::from_ref(id));
             loop {
                 let info = call("inspect container", self.engine.docker.inspect_container(id, None)).await?;
                 let name = info.name.clone().unwrap_or_default().trim_start_matches('/').to_string();
@@ -49,7 +49,7 @@ impl Executor<'_> {
                     self.emit(Kind::Container, &name, Status::Waiting);
                     announced = true;
                 }
-                tokio::time::sleep(Duration::from_millis(200)).await;
+                changes.next().await;
             }
         }
         Ok(())

@@ -11,6 +11,7 @@ use bollard::query_parameters::LogsOptionsBuilder;
 use futures::StreamExt;
 use miette::Diagnostic;
 
+use crate::engine::changes::Changes;
 use crate::engine::{call, Engine, EngineError};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,9 +77,12 @@ pub enum WaitError {
     Engine(#[from] EngineError),
 }
 
-/// Polls until every container (id, name, service) is ready or done.
+/// Waits until every container (id, name, service) is ready or done,
+/// re-reading their state whenever the engine reports a change.
 pub async fn wait_ready(engine: &Engine, containers: &[(String, String, String)], timeout: Option<Duration>) -> Result<(), WaitError> {
     let start = Instant::now();
+    let ids: Vec<String> = containers.iter().map(|c| c.0.clone()).collect();
+    let mut changes = Changes::watch(engine, &ids);
     let mut pending: Vec<&(String, String, String)> = containers.iter().collect();
     loop {
         let mut still = Vec::new();
@@ -103,7 +107,12 @@ pub async fn wait_ready(engine: &Engine, containers: &[(String, String, String)]
             }
         }
         pending = still.into_iter().map(|(c, _)| c).collect();
-        tokio::time::sleep(Duration::from_millis(250)).await;
+        match timeout.map(|t| t.saturating_sub(start.elapsed())) {
+            Some(left) => {
+                let _ = tokio::time::timeout(left, changes.next()).await;
+            }
+            None => changes.next().await,
+        }
     }
 }
 
