@@ -12,10 +12,12 @@ use miette::miette;
 use super::stdio::{forward_stdin, pump_output, RawMode};
 use super::{connect, GlobalArgs};
 use crate::engine::call;
+use crate::graph::EdgeKind;
 use crate::model::forms::Command;
+use crate::model::Condition;
 use crate::reconcile::execute::{parallel_limit, Executor};
 use crate::reconcile::hash::config_hash;
-use crate::reconcile::observe::observe;
+use crate::reconcile::observe::{observe, observe_containers};
 use crate::reconcile::plan::{image_ref, plan_up, UpOptions};
 use crate::reconcile::spec::{container_body, SpecInput};
 use crate::Error;
@@ -98,7 +100,26 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<ExitCode, Error> {
                 let images: Vec<String> = project.services.iter().map(|(n, s)| image_ref(&project, n, s)).collect();
                 let observed = observe(&engine, &project, &images).await.map_err(miette::Report::new)?;
                 let plan = plan_up(&project, &observed, &UpOptions { services: deps, ..Default::default() }).map_err(miette::Report::new)?;
-                Executor::new(&engine, &project, reporter.as_ref(), parallel_limit(&env)).up(&plan).await.map_err(miette::Report::new)?;
+                let exec = Executor::new(&engine, &project, reporter.as_ref(), parallel_limit(&env));
+                exec.up(&plan).await.map_err(miette::Report::new)?;
+                // The one-off is not in that plan, so its own depends_on
+                // conditions are waited for here, as `up` waits for a
+                // service's (and as docker compose's `run` does).
+                let observed = observe_containers(&engine, &project).await.map_err(miette::Report::new)?;
+                for (dep, kind) in crate::graph::ServiceGraph::build(&project).dependencies(&args.service) {
+                    let EdgeKind::DependsOn { condition, required, .. } = kind else { continue };
+                    let ids: Vec<String> = observed.service_containers(dep).iter().map(|c| c.id.clone()).collect();
+                    let waited = match condition {
+                        Condition::ServiceStarted => Ok(()),
+                        Condition::ServiceHealthy => exec.wait_healthy(dep, &args.service, &ids).await,
+                        Condition::ServiceCompletedSuccessfully => exec.wait_completed(dep, &ids).await,
+                    };
+                    match waited {
+                        Err(e) if required => return Err(miette::Report::new(e).into()),
+                        Err(e) => reporter.warning(&format!("optional dependency \"{dep}\" of \"{}\": {e}", args.service)),
+                        Ok(()) => {}
+                    }
+                }
             }
         }
 

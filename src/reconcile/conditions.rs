@@ -11,7 +11,7 @@ use crate::engine::{call, EngineError};
 use crate::progress::{Kind, Status};
 
 impl Executor<'_> {
-    pub(super) async fn wait_healthy(&self, service: &str, dependent: &str, ids: &[String]) -> Result<(), ExecError> {
+    pub async fn wait_healthy(&self, service: &str, dependent: &str, ids: &[String]) -> Result<(), ExecError> {
         for id in ids {
             let mut announced = false;
             let mut changes = Changes::watch(self.engine, std::slice::from_ref(id));
@@ -55,7 +55,7 @@ impl Executor<'_> {
         Ok(())
     }
 
-    pub(super) async fn wait_completed(&self, service: &str, ids: &[String]) -> Result<(), ExecError> {
+    pub async fn wait_completed(&self, service: &str, ids: &[String]) -> Result<(), ExecError> {
         for id in ids {
             let opts = WaitContainerOptionsBuilder::default().condition("not-running").build();
             let mut stream = self.engine.docker.wait_container(id, Some(opts));

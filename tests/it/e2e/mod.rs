@@ -21,6 +21,7 @@ mod plan;
 mod pull;
 mod run;
 mod secrets;
+mod soak;
 mod todo_app;
 mod wait;
 
