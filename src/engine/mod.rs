@@ -42,6 +42,9 @@ pub enum EngineError {
     #[error("the engine refused `{action}`: {message}")]
     #[diagnostic(code(rcompose::engine_error))]
     Refused { action: String, message: String, status: u16 },
+    #[error("lost the connection to the Docker engine during `{action}`: {reason}")]
+    #[diagnostic(code(rcompose::engine_lost), help("the engine closed the connection or went away; check it with `docker info`, then run the command again"))]
+    Lost { action: String, reason: String },
     #[error("the Docker engine did not answer `{action}` within {seconds} s")]
     #[diagnostic(code(rcompose::engine_timeout), help("the engine may be overloaded or stuck; check `docker info`, then run the command again"))]
     Timeout { action: String, seconds: u64 },
@@ -58,8 +61,29 @@ impl EngineError {
             bollard::errors::Error::DockerResponseServerError { status_code, message } => {
                 EngineError::Refused { action, message, status: status_code }
             }
+            // The connection failed: no answer came, so nothing was refused.
+            e @ (bollard::errors::Error::HyperLegacyError { .. }
+            | bollard::errors::Error::HyperResponseError { .. }
+            | bollard::errors::Error::IOError { .. }) => {
+                let mut reason = e.to_string();
+                let mut cause = std::error::Error::source(&e);
+                while let Some(c) = cause {
+                    let text = c.to_string();
+                    if !reason.contains(&text) {
+                        reason = format!("{reason}: {text}");
+                    }
+                    cause = c.source();
+                }
+                EngineError::Lost { action, reason }
+            }
             other => EngineError::Refused { action, message: other.to_string(), status: 0 },
         }
+    }
+
+    /// True when the engine could not be reached or did not answer in time
+    /// (rather than answering with an error).
+    pub fn is_unanswered(&self) -> bool {
+        matches!(self, EngineError::Lost { .. } | EngineError::Timeout { .. })
     }
 
     pub fn is_not_found(&self) -> bool {
@@ -194,5 +218,22 @@ where
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => Err(EngineError::from_bollard(action, e)),
         Err(_) => Err(EngineError::Timeout { action, seconds: limit.as_secs() }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_broken_connection_is_lost_not_refused() {
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "connection reset by peer");
+        let e = EngineError::from_bollard("start container web-1", bollard::errors::Error::IOError { err: io });
+        assert!(e.is_unanswered());
+        let text = e.to_string();
+        assert!(text.starts_with("lost the connection to the Docker engine during `start container web-1`"), "{text}");
+        assert!(text.contains("connection reset by peer"), "{text}");
+        let refused = EngineError::from_bollard("x", bollard::errors::Error::DockerResponseServerError { status_code: 409, message: "in use".into() });
+        assert!(refused.is_conflict() && !refused.is_unanswered());
     }
 }

@@ -84,6 +84,7 @@ impl<'a> Executor<'a> {
         let resources = plan.ops.iter().filter(|op| matches!(op, Op::CreateNetwork { .. } | Op::CreateVolume { .. }));
         let results = futures::future::join_all(resources.map(|op| self.resource(op))).await;
         results.into_iter().collect::<Result<Vec<_>, _>>()?;
+        self.drop_duplicate_networks().await?;
 
         let removals = plan.ops.iter().filter(|op| matches!(op, Op::RemoveContainer { .. }) && !plan.services.iter().any(|s| Some(s.as_str()) == op.service()));
         let none = HashMap::new();
@@ -271,8 +272,9 @@ impl<'a> Executor<'a> {
                 Ok(Some(id.clone()))
             }
             Op::StartContainer { id, .. } if self.create_only => Ok(Some(id.clone())),
-            Op::StartContainer { name, id, .. } => {
+            Op::StartContainer { service, name, id, .. } => {
                 let _permit = self.permit().await;
+                self.join_missing_networks(service, name, id).await?;
                 self.emit(Kind::Container, name, Status::Starting);
                 call(format!("start container {name}"), d.start_container(id, None)).await?;
                 self.emit(Kind::Container, name, Status::Started);
@@ -422,6 +424,58 @@ impl<'a> Executor<'a> {
                 Ok(()) => {}
                 Err(e) if e.is_not_found() => {}
                 Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes all but the oldest of the project's networks that share a
+    /// name. Engines before API 1.44 let two creates of one name both
+    /// succeed unless asked not to, which bollard cannot ask: a run cut off
+    /// while its create was in flight, then the next run creating the
+    /// network again, leave two, and the name is ambiguous to every later
+    /// call (start, and `down` too). Newer engines refuse the second create.
+    pub(super) async fn drop_duplicate_networks(&self) -> Result<(), ExecError> {
+        if self.engine.api >= crate::engine::ApiVersion(1, 44) {
+            return Ok(());
+        }
+        let d = &self.engine.docker;
+        let filters = HashMap::from([("label".to_string(), vec![labels::project_filter(&self.project.name)])]);
+        let opts = bollard::query_parameters::ListNetworksOptionsBuilder::default().filters(&filters).build();
+        let mut found = call("list networks", d.list_networks(Some(opts))).await?;
+        found.sort_by(|a, b| (&a.name, &a.created).cmp(&(&b.name, &b.created)));
+        for pair in found.windows(2) {
+            let (Some(name), Some(id)) = (&pair[1].name, &pair[1].id) else { continue };
+            if pair[0].name.as_ref() != Some(name) {
+                continue;
+            }
+            self.reporter.warning(&format!("network {name} exists twice; removing the newer copy {}", &id[..id.len().min(12)]));
+            match call(format!("remove network {name}"), d.remove_network(id)).await {
+                Ok(()) => {}
+                Err(e) if e.is_not_found() => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(())
+    }
+
+    /// Connects an existing container to those of its service's networks it
+    /// is not on: a run cut off between creating a container and connecting
+    /// it to its other networks leaves it on the first one only.
+    async fn join_missing_networks(&self, service_name: &str, name: &str, id: &str) -> Result<(), ExecError> {
+        let service = &self.project.services[service_name];
+        if service.network_mode.is_some() || service.networks.len() < 2 {
+            return Ok(());
+        }
+        let d = &self.engine.docker;
+        let info = call(format!("inspect container {name}"), d.inspect_container(id, None)).await?;
+        let on: Vec<String> = info.network_settings.and_then(|n| n.networks).map(|n| n.into_keys().collect()).unwrap_or_default();
+        let input = SpecInput { project: self.project.name.clone(), service: service_name.to_string(), container_name: name.to_string(), ..SpecInput::default() };
+        for (key, cfg) in &service.networks {
+            let net = self.project.networks.get(key).and_then(|n| n.name.clone()).unwrap_or_else(|| format!("{}_{key}", self.project.name));
+            if !on.contains(&net) {
+                let req = NetworkConnectRequest { container: id.to_string(), endpoint_config: Some(endpoint(cfg.as_ref(), &input)) };
+                call(format!("connect {name} to network {net}"), d.connect_network(&net, req)).await?;
             }
         }
         Ok(())

@@ -4,6 +4,7 @@
 //! (`plan_down`); this only acts and reports.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use bollard::query_parameters::{EventsOptionsBuilder, RemoveContainerOptionsBuilder, StopContainerOptionsBuilder};
 use futures::StreamExt;
@@ -70,8 +71,18 @@ impl Executor<'_> {
         }
         let all: Vec<&(String, String)> = plan.containers.iter().flatten().collect();
         let stopped: HashMap<&str, watch::Sender<Phase>> = all.iter().map(|(name, _)| (name.as_str(), watch::channel(Phase::Waiting).0)).collect();
+        // Once the engine has stopped answering, each call still to come
+        // would wait out its whole time limit, level after level of the
+        // graph: those calls are skipped, and the first failure reported.
+        let unanswered = AtomicBool::new(false);
+        let note = |e: ExecError| {
+            if matches!(&e, ExecError::Engine(inner) if inner.is_unanswered()) {
+                unanswered.store(true, Ordering::SeqCst);
+            }
+            e
+        };
         let work = futures::future::join_all(all.iter().map(|(name, id)| {
-            let stopped = &stopped;
+            let (stopped, unanswered, note) = (&stopped, &unanswered, &note);
             async move {
                 for first in plan.stop_after.get(name).into_iter().flatten() {
                     if let Some(tx) = stopped.get(first.as_str()) {
@@ -79,13 +90,17 @@ impl Executor<'_> {
                     }
                 }
                 let _permit = self.permit().await;
+                if unanswered.load(Ordering::SeqCst) {
+                    stopped[name.as_str()].send_replace(Phase::Stopped);
+                    return Ok(());
+                }
                 stopped[name.as_str()].send_replace(Phase::Stopping);
                 let outcome = self.stop(name, id, timeout).await;
                 // Dependencies may go now, even when this stop failed: the
                 // error is reported below, and nothing waits forever.
                 stopped[name.as_str()].send_replace(Phase::Stopped);
-                if outcome? {
-                    self.remove(name, id, remove_volumes).await?;
+                if outcome.map_err(note)? {
+                    self.remove(name, id, remove_volumes).await.map_err(note)?;
                 }
                 Ok::<(), ExecError>(())
             }
@@ -101,6 +116,9 @@ impl Executor<'_> {
         };
         results.into_iter().collect::<Result<Vec<_>, _>>()?;
         let d = &self.engine.docker;
+        if !plan.networks.is_empty() {
+            self.drop_duplicate_networks().await?;
+        }
         self.remove_all(Kind::Network, &plan.networks, |n| async move { d.remove_network(n).await }).await?;
         self.remove_all(Kind::Volume, &plan.volumes, |v| async move { d.remove_volume(v, None::<bollard::query_parameters::RemoveVolumeOptions>).await })
             .await?;
