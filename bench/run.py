@@ -591,6 +591,7 @@ def main(argv):
                 measure([*t.argv, "version"], workdir, args.timeout)
         # What the method itself reads for a process that allocates nothing.
         meta["rss_floor_mb"] = round(median([measure(["/bin/true"], workdir, 60)["maxrss_kb"] for _ in range(3)]) / 1024, 1)
+        aborted = None
         try:
             for rnd in range(args.rounds):
                 k = rnd % len(tools)
@@ -603,14 +604,21 @@ def main(argv):
                     for t in order:
                         if t.key != "floor":
                             runner.config_big(t, rnd)
+        except BenchError as e:
+            aborted = e
         finally:
             runner.cleanup()
 
     if args.json:
         saved = {"sizes": args.sizes, "levels": args.levels, "rounds": args.rounds, "config_big": args.config_big, "rcompose": args.rcompose}
         data = {"meta": meta, "args": saved, "tools": {t.key: t.version for t in tools}, "missing": missing, "samples": runner.samples}
+        if aborted:
+            data["aborted"] = str(aborted)
         Path(args.json).write_text(json.dumps(data, indent=1) + "\n")
-        log(f"[bench] samples written to {args.json}")
+        log(f"[bench] samples{' so far' if aborted else ''} written to {args.json}")
+    if aborted:
+        # The samples taken before the failure are real; keep them, but fail.
+        raise aborted
     report(args, meta, tools, missing, runner.samples)
 
 
