@@ -14,7 +14,6 @@ use super::{connect, GlobalArgs};
 use crate::engine::call;
 use crate::graph::EdgeKind;
 use crate::model::forms::Command;
-use crate::model::Condition;
 use crate::reconcile::execute::{parallel_limit, Executor};
 use crate::reconcile::hash::config_hash;
 use crate::reconcile::observe::{observe, observe_containers};
@@ -109,16 +108,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<ExitCode, Error> {
                 for (dep, kind) in crate::graph::ServiceGraph::build(&project).dependencies(&args.service) {
                     let EdgeKind::DependsOn { condition, required, .. } = kind else { continue };
                     let ids: Vec<String> = observed.service_containers(dep).iter().map(|c| c.id.clone()).collect();
-                    let waited = match condition {
-                        Condition::ServiceStarted => Ok(()),
-                        Condition::ServiceHealthy => exec.wait_healthy(dep, &args.service, &ids).await,
-                        Condition::ServiceCompletedSuccessfully => exec.wait_completed(dep, &ids).await,
-                    };
-                    match waited {
-                        Err(e) if required => return Err(miette::Report::new(e).into()),
-                        Err(e) => reporter.warning(&format!("optional dependency \"{dep}\" of \"{}\": {e}", args.service)),
-                        Ok(()) => {}
-                    }
+                    exec.wait_condition(dep, &args.service, condition, required, &ids).await.map_err(miette::Report::new)?;
                 }
             }
         }

@@ -7,11 +7,31 @@ use futures::StreamExt;
 
 use super::execute::{ExecError, Executor};
 use crate::engine::changes::Changes;
+use crate::model::Condition;
 use crate::engine::{call, EngineError};
 use crate::progress::{Kind, Status};
 
 impl Executor<'_> {
-    pub async fn wait_healthy(&self, service: &str, dependent: &str, ids: &[String]) -> Result<(), ExecError> {
+    /// Waits until `dependency` (its containers `ids`) meets `condition` for
+    /// `dependent`. A failure is returned when the dependency is required;
+    /// for an optional one it becomes a warning and the wait counts as done.
+    pub async fn wait_condition(&self, dependency: &str, dependent: &str, condition: Condition, required: bool, ids: &[String]) -> Result<(), ExecError> {
+        let waited = match condition {
+            _ if self.create_only => Ok(()),
+            Condition::ServiceStarted => Ok(()),
+            Condition::ServiceHealthy => self.wait_healthy(dependency, dependent, ids).await,
+            Condition::ServiceCompletedSuccessfully => self.wait_completed(dependency, ids).await,
+        };
+        match waited {
+            Err(e) if !required => {
+                self.reporter.warning(&format!("optional dependency \"{dependency}\" of \"{dependent}\": {e}"));
+                Ok(())
+            }
+            other => other,
+        }
+    }
+
+    pub(super) async fn wait_healthy(&self, service: &str, dependent: &str, ids: &[String]) -> Result<(), ExecError> {
         for id in ids {
             let mut announced = false;
             let mut changes = Changes::watch(self.engine, std::slice::from_ref(id));
@@ -55,7 +75,7 @@ impl Executor<'_> {
         Ok(())
     }
 
-    pub async fn wait_completed(&self, service: &str, ids: &[String]) -> Result<(), ExecError> {
+    pub(super) async fn wait_completed(&self, service: &str, ids: &[String]) -> Result<(), ExecError> {
         for id in ids {
             let opts = WaitContainerOptionsBuilder::default().condition("not-running").build();
             let mut stream = self.engine.docker.wait_container(id, Some(opts));

@@ -171,18 +171,7 @@ impl<'a> Executor<'a> {
             if let Some(first) = ids.first() {
                 dep_containers.insert(dep.to_string(), first.clone());
             }
-            let waited = match condition {
-                _ if self.create_only => Ok(()),
-                Condition::ServiceStarted => Ok(()),
-                Condition::ServiceHealthy => self.wait_healthy(dep, name, &ids).await,
-                Condition::ServiceCompletedSuccessfully => self.wait_completed(dep, &ids).await,
-            };
-            if let Err(e) = waited {
-                if required {
-                    return Err(e);
-                }
-                self.reporter.warning(&format!("optional dependency \"{dep}\" of \"{name}\": {e}"));
-            }
+            self.wait_condition(dep, name, condition, required, &ids).await?;
         }
         let ops: Vec<&Op> = plan.ops.iter().filter(|op| op.service() == Some(name)).collect();
         let results = futures::future::join_all(ops.iter().map(|op| self.container_op(op, &dep_containers, early))).await;
