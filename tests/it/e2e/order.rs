@@ -111,3 +111,33 @@ fn down_stops_dependents_before_their_dependencies() {
     assert!(order.lines().any(|l| l == "side"), "{order}");
     assert!(s.containers().is_empty());
 }
+
+/// Containers that ignore SIGTERM all get it before any grace period ends:
+/// `down` bounds how many shutdowns run at once, and one waiting out its
+/// grace period must not hold a place (or 20 of them would be stopped in
+/// turns, each turn a whole grace period). Checked on the engine's own
+/// `kill` events: every SIGTERM comes before the first SIGKILL.
+#[test]
+fn down_asks_every_container_to_stop_before_any_grace_period_ends() {
+    if !engine_ready(&[BUSYBOX]) {
+        return;
+    }
+    // `sleep` as PID 1 has no handler, so SIGTERM does nothing to it.
+    let services: String = (0..20).map(|i| format!("  s{i:02}:\n    image: {BUSYBOX}\n    command: [sleep, '600']\n    stop_grace_period: 3s\n")).collect();
+    let s = Stack::new("downgrace", &format!("services:\n{services}"));
+    s.ok(&["up", "-d"]);
+    let now = || std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64();
+    let since = now();
+    s.ok(&["down"]);
+    let (since, until) = (format!("{since:.3}"), format!("{:.3}", now() + 1.0));
+    let project = format!("label=com.docker.compose.project={}", s.name);
+    let format = "{{.Actor.Attributes.signal}} {{.Actor.Attributes.name}}";
+    let events = Stack::docker(&["events", "--since", &since, "--until", &until, "--filter", &project, "--filter", "event=kill", "--format", format]);
+    let signals: Vec<&str> = events.lines().filter_map(|l| l.split_whitespace().next()).collect();
+    assert_eq!(signals.iter().filter(|s| **s == "15").count(), 20, "one SIGTERM per container:\n{events}");
+    assert_eq!(signals.iter().filter(|s| **s == "9").count(), 20, "each container ignored SIGTERM and was killed:\n{events}");
+    let last_term = signals.iter().rposition(|s| *s == "15").unwrap();
+    let first_kill = signals.iter().position(|s| *s == "9").unwrap();
+    assert!(last_term < first_kill, "a SIGTERM came after a grace period had ended:\n{events}");
+    assert!(s.containers().is_empty());
+}
