@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::{engine_ready, Stack, BUSYBOX, LOOP};
+use super::{engine_ready, eventually, Stack, BUSYBOX, LOOP};
 
 
 fn service(name: &str, health: &str, extra: &str) -> String {
@@ -27,7 +27,11 @@ fn wait_succeeds_on_a_healthy_stack_with_a_finished_job() {
     stack.ok(&["up", "--wait", "--wait-timeout", "60"]);
     assert!(start.elapsed() < Duration::from_secs(60));
     assert_eq!(Stack::docker(&["inspect", "-f", "{{.State.Health.Status}}", &format!("{}-db-1", stack.name)]), "healthy");
-    assert_eq!(Stack::docker(&["inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", &format!("{}-migrate-1", stack.name)]), "exited 0");
+    // A job still running when the wait checked it counted as ready (the
+    // rule docker compose v2 keeps too): it must still end with 0.
+    let job = format!("{}-migrate-1", stack.name);
+    let done = || Stack::docker(&["inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", &job]) == "exited 0";
+    assert!(eventually(30, done), "the job did not exit 0");
 }
 
 #[test]
@@ -61,15 +65,42 @@ fn wait_times_out_on_a_service_that_never_becomes_healthy() {
     assert!(err.contains("timed out after 3 s waiting for") && err.contains(&format!("{}-slow-1", stack.name)), "{err}");
 }
 
+/// A job a service waits for (`service_completed_successfully`) fails
+/// `up --wait` with its exit code.
+///
+/// The job is a dependency on purpose: `--wait` alone counts a running
+/// container without a healthcheck as ready (as docker compose v2 does), so
+/// a bare job that fails within a millisecond of starting may still be seen
+/// running; only a condition that asks for its exit tells for certain.
 #[test]
 fn wait_fails_when_a_job_exits_non_zero() {
     if !engine_ready(&[BUSYBOX]) {
         return;
     }
-    let stack = Stack::new("waitjob", &format!("services:\n  migrate:\n    image: {BUSYBOX}\n    command: [sh, -c, 'echo migration failed; exit 4']\n"));
+    let job = format!("  migrate:\n    image: {BUSYBOX}\n    command: [sh, -c, 'echo migration failed; exit 4']\n");
+    let app = service("app", "", "    depends_on:\n      migrate:\n        condition: service_completed_successfully\n");
+    let stack = Stack::new("waitjob", &format!("services:\n{job}{app}"));
     let out = stack.run(&["up", "--wait", "--wait-timeout", "60"]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains(&format!("container {}-migrate-1 exited with code 4", stack.name)), "{err}");
+    assert!(err.contains("service \"migrate\" did not complete successfully: exit code 4"), "{err}");
+    let app_state = Stack::docker(&["inspect", "-f", "{{.State.Status}}", &format!("{}-app-1", stack.name)]);
+    assert_eq!(app_state, "created", "the dependent of a failed job is not started");
+}
+
+/// A service that exits non-zero while `up --wait` waits for its health
+/// fails the wait with its exit code and the end of its output.
+#[test]
+fn wait_fails_when_a_waited_for_service_exits_non_zero() {
+    if !engine_ready(&[BUSYBOX]) {
+        return;
+    }
+    let health = "    healthcheck:\n      test: [CMD, 'false']\n      interval: 1s\n      retries: 100\n";
+    let compose = format!("services:\n  db:\n    image: {BUSYBOX}\n    command: [sh, -c, 'sleep 1; echo migration failed; exit 4']\n{health}");
+    let stack = Stack::new("waitexit", &compose);
+    let out = stack.run(&["up", "--wait", "--wait-timeout", "60"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("container {}-db-1 exited with code 4", stack.name)), "{err}");
     assert!(err.contains("| migration failed"), "{err}");
 }
