@@ -358,7 +358,7 @@ class Runner:
 
     def gone(self, project, anon, network_stuck=False):
         objs = project_objects(project)
-        left = {k: v for k, v in objs.items() if v}
+        left = {k: v for k, v in objs.items() if v and not (network_stuck and k == "networks")}
         existing = set(lines(docker("volume", "ls", "-q")))
         leaked = [v for v in anon if v in existing]
         if leaked:
