@@ -126,13 +126,22 @@ fn down_asks_every_container_to_stop_before_any_grace_period_ends() {
     let services: String = (0..20).map(|i| format!("  s{i:02}:\n    image: {BUSYBOX}\n    command: [sleep, '600']\n    stop_grace_period: 3s\n")).collect();
     let s = Stack::new("downgrace", &format!("services:\n{services}"));
     s.ok(&["up", "-d"]);
-    let now = || std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64();
-    let since = now();
-    s.ok(&["down"]);
-    let (since, until) = (format!("{since:.3}"), format!("{:.3}", now() + 1.0));
+    // Watched live from before `down`: the engine replays only its last
+    // 256 events to a late `--since` query, and parallel tests make more.
+    // (`--since` covers the moment the watch takes to connect.)
+    let since = format!("{:.3}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64());
     let project = format!("label=com.docker.compose.project={}", s.name);
     let format = "{{.Actor.Attributes.signal}} {{.Actor.Attributes.name}}";
-    let events = Stack::docker(&["events", "--since", &since, "--until", &until, "--filter", &project, "--filter", "event=kill", "--format", format]);
+    let mut watch = std::process::Command::new("docker")
+        .args(["events", "--since", &since, "--filter", &project, "--filter", "event=kill", "--format", format])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    s.ok(&["down"]);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    watch.kill().unwrap();
+    let events = String::from_utf8_lossy(&watch.wait_with_output().unwrap().stdout).into_owned();
     let signals: Vec<&str> = events.lines().filter_map(|l| l.split_whitespace().next()).collect();
     assert_eq!(signals.iter().filter(|s| **s == "15").count(), 20, "one SIGTERM per container:\n{events}");
     assert_eq!(signals.iter().filter(|s| **s == "9").count(), 20, "each container ignored SIGTERM and was killed:\n{events}");

@@ -67,12 +67,15 @@ fn docker_as(config_dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -
 }
 
 /// Builds an image with a layer of its own (random bytes, so the pull must
-/// download it), pushes it, and removes it locally.
+/// download it), pushes it, and removes it locally. `--no-cache`: the
+/// builder would otherwise reuse another test's identical `RUN` step, and
+/// the image then shares that layer, which stays on the engine when only
+/// this tag is removed (the pull would then download nothing).
 fn push_busybox(reg: &Registry, config_dir: &std::path::Path, name: &str) -> String {
     let image = format!("127.0.0.1:{}/{name}:1", reg.port);
     let ctx = tempfile::tempdir().unwrap();
     std::fs::write(ctx.path().join("Dockerfile"), format!("FROM {BUSYBOX}\nRUN head -c 3000000 /dev/urandom > /blob\n")).unwrap();
-    let built = Command::new("docker").env("DOCKER_BUILDKIT", "0").args(["build", "-q", "-t", &image]).arg(ctx.path()).output().unwrap();
+    let built = Command::new("docker").env("DOCKER_BUILDKIT", "0").args(["build", "-q", "--no-cache", "-t", &image]).arg(ctx.path()).output().unwrap();
     assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
     let out = docker_as(config_dir, &["push", &image], None);
     assert!(out.status.success(), "push: {}", String::from_utf8_lossy(&out.stderr));
