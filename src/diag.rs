@@ -103,10 +103,7 @@ impl SourceDiagnostic {
         let (source, location) = match problem.span {
             Some(span) => {
                 let file = sources.get(span.file);
-                (
-                    Some(NamedSource::new(file.name.clone(), Arc::clone(&file.text)).with_language("yaml")),
-                    Some(sources.location(span)),
-                )
+                (Some(NamedSource::new(file.name.clone(), Arc::clone(&file.text)).with_language("yaml")), Some(sources.location(span)))
             }
             None => (None, None),
         };
@@ -148,8 +145,7 @@ impl Diagnostic for SourceDiagnostic {
 
 /// Renders problems as text the way the CLI prints them (no colour, fixed width).
 pub fn render_plain(problems: &Problems, sources: &SourceMap) -> String {
-    let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
-        .with_width(100);
+    let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor()).with_width(100);
     let mut out = String::new();
     for p in &problems.0 {
         let d = SourceDiagnostic::new(p.clone(), sources);

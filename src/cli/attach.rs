@@ -62,8 +62,7 @@ pub async fn follow_until_interrupted(
     reporter: &dyn Reporter,
 ) -> Result<ExitCode, Error> {
     let observed = observe(engine, project, &[]).await.map_err(miette::Report::new)?;
-    let containers: Vec<ObservedContainer> =
-        observed.containers.iter().filter(|c| services.contains(&c.labels.service) && !c.labels.oneoff).cloned().collect();
+    let containers: Vec<ObservedContainer> = observed.containers.iter().filter(|c| services.contains(&c.labels.service) && !c.labels.oneoff).cloned().collect();
     let shown = |c: &ObservedContainer| {
         (opts.attach.is_empty() || opts.attach.contains(&c.labels.service) || opts.exit_code_from.as_ref() == Some(&c.labels.service))
             && !opts.no_attach.contains(&c.labels.service)
@@ -94,7 +93,8 @@ pub async fn follow_until_interrupted(
     });
     let mut merged = futures::stream::select_all(streams);
     let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).map_err(|e| miette::miette!("cannot listen for Ctrl-C: {e}"))?;
-    let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).map_err(|e| miette::miette!("cannot listen for SIGTERM: {e}"))?;
+    let mut sigterm =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).map_err(|e| miette::miette!("cannot listen for SIGTERM: {e}"))?;
     let abort = opts.abort_on_exit || opts.exit_code_from.is_some();
     let mut chosen_code: Option<i64> = None;
     loop {

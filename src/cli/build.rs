@@ -42,23 +42,14 @@ pub fn parse_build_args(items: &[String]) -> Result<HashMap<String, String>, Err
 }
 
 /// Builds the named services (all with a build section when empty).
-pub async fn build_services(
-    engine: &Engine,
-    project: &Project,
-    services: &[String],
-    opts: &BuildOptions,
-    reporter: &dyn Reporter,
-) -> Result<(), Error> {
+pub async fn build_services(engine: &Engine, project: &Project, services: &[String], opts: &BuildOptions, reporter: &dyn Reporter) -> Result<(), Error> {
     for s in services {
         if !project.services.contains_key(s) {
             return Err(miette!(code = "rcompose::unknown_service", "no such service: {s}").into());
         }
     }
-    let targets: Vec<(&String, &crate::model::Service)> = project
-        .services
-        .iter()
-        .filter(|(n, s)| s.build.is_some() && (services.is_empty() || services.contains(n)))
-        .collect();
+    let targets: Vec<(&String, &crate::model::Service)> =
+        project.services.iter().filter(|(n, s)| s.build.is_some() && (services.is_empty() || services.contains(n))).collect();
     if opts.dry_run {
         let lines: String = targets.iter().map(|(n, s)| format!("build    image     {}\n", crate::render::image_name(project, n, s))).collect();
         print!("{lines}");

@@ -35,7 +35,14 @@ pub fn run(global: &GlobalArgs, args: &CpArgs) -> Result<ExitCode, Error> {
     let (service, remote, local, to_container) = match (split(&args.source), split(&args.dest)) {
         (Some((s, p)), None) => (s.to_string(), p.to_string(), PathBuf::from(&args.dest), false),
         (None, Some((s, p))) => (s.to_string(), p.to_string(), PathBuf::from(&args.source), true),
-        _ => return Err(miette!(code = "rcompose::cp_args", help = "e.g. `rcompose cp db:/var/log/app.log .` or `rcompose cp ./seed.sql db:/tmp/`", "exactly one of SOURCE and DEST must be SERVICE:PATH").into()),
+        _ => {
+            return Err(miette!(
+                code = "rcompose::cp_args",
+                help = "e.g. `rcompose cp db:/var/log/app.log .` or `rcompose cp ./seed.sql db:/tmp/`",
+                "exactly one of SOURCE and DEST must be SERVICE:PATH"
+            )
+            .into())
+        }
     };
     let rt = super::runtime()?;
     rt.block_on(async {
@@ -46,12 +53,19 @@ pub fn run(global: &GlobalArgs, args: &CpArgs) -> Result<ExitCode, Error> {
             .cloned()
             .ok_or_else(|| miette!(code = "rcompose::no_container", "service \"{service}\" has no container number {}", args.index))?;
         if global.dry_run {
-            let (from, to) = if to_container { (local.display().to_string(), format!("{}:{remote}", c.name)) } else { (format!("{}:{remote}", c.name), local.display().to_string()) };
+            let (from, to) = if to_container {
+                (local.display().to_string(), format!("{}:{remote}", c.name))
+            } else {
+                (format!("{}:{remote}", c.name), local.display().to_string())
+            };
             return super::print_stdout(&format!("copy {from} to {to}\n"));
         }
         if to_container {
             let src = local.clone();
-            let tar = tokio::task::spawn_blocking(move || tar_path(&src)).await.map_err(|e| miette!("{e}"))?.map_err(|e| miette!("cannot read {}: {e}", local.display()))?;
+            let tar = tokio::task::spawn_blocking(move || tar_path(&src))
+                .await
+                .map_err(|e| miette!("{e}"))?
+                .map_err(|e| miette!("cannot read {}: {e}", local.display()))?;
             let opts = UploadToContainerOptionsBuilder::default().path(&remote).build();
             call(format!("copy into {}", c.name), engine.docker.upload_to_container(&c.id, Some(opts), bollard::body_full(tar.into())))
                 .await

@@ -33,11 +33,12 @@ pub fn run(global: &GlobalArgs, args: &DownArgs) -> Result<ExitCode, Error> {
     rt.block_on(async {
         let engine = connect().await?;
         let reporter = crate::progress::reporter(global.progress);
-        let _lock = super::lock::lock_project(&engine.host, &project.name, |m| reporter.warning(m))
-            .map_err(|e| miette::miette!("cannot lock the project: {e}"))?;
+        let _lock =
+            super::lock::lock_project(&engine.host, &project.name, |m| reporter.warning(m)).map_err(|e| miette::miette!("cannot lock the project: {e}"))?;
         let mut observed = observe(&engine, &project, &[]).await.map_err(miette::Report::new)?;
         if args.volumes {
-            let mut anonymous: Vec<String> = observed.containers.iter().flat_map(|c| c.volumes.iter().map(|(v, _)| v.clone())).filter(|v| is_anonymous(v)).collect();
+            let mut anonymous: Vec<String> =
+                observed.containers.iter().flat_map(|c| c.volumes.iter().map(|(v, _)| v.clone())).filter(|v| is_anonymous(v)).collect();
             anonymous.sort();
             anonymous.dedup();
             observed.outside_users = observe_outside_users(&engine, &project.name, &anonymous).await.map_err(miette::Report::new)?;

@@ -51,13 +51,10 @@ pub fn run(global: &GlobalArgs, args: &ExecArgs) -> Result<ExitCode, Error> {
     rt.block_on(async {
         let engine = connect().await?;
         let observed = observe_containers(&engine, &project).await.map_err(miette::Report::new)?;
-        let container = observed
-            .replica(&args.service, args.index)
-            .cloned()
-            .ok_or_else(|| {
-                let help = format!("start it with `rcompose up -d {}`", args.service);
-                miette!(code = "rcompose::no_container", help = help, "service \"{}\" has no container number {}", args.service, args.index)
-            })?;
+        let container = observed.replica(&args.service, args.index).cloned().ok_or_else(|| {
+            let help = format!("start it with `rcompose up -d {}`", args.service);
+            miette!(code = "rcompose::no_container", help = help, "service \"{}\" has no container number {}", args.service, args.index)
+        })?;
         if container.state != State::Running {
             let help = format!("start it with `rcompose start {}`", args.service);
             return Err(miette!(code = "rcompose::not_running", help = help, "container {} is not running", container.name).into());

@@ -2,6 +2,9 @@
 
 use std::process::ExitCode;
 
+/// One row of the table: container, repository, tag, image id, size.
+type ImageRow = (String, String, String, String, i64);
+
 use super::{connect, GlobalArgs};
 use crate::engine::call;
 use crate::reconcile::observe::observe_containers;
@@ -38,13 +41,11 @@ pub fn run(global: &GlobalArgs, args: &ImagesArgs) -> Result<ExitCode, Error> {
             ids.dedup();
             ids.iter().map(|i| format!("{i}\n")).collect()
         } else if args.format == super::ps::Format::Json {
-            let v: Vec<serde_json::Value> = rows
-                .iter()
-                .map(|(c, r, t, i, s)| serde_json::json!({"ContainerName": c, "Repository": r, "Tag": t, "ID": i, "Size": s}))
-                .collect();
+            let v: Vec<serde_json::Value> =
+                rows.iter().map(|(c, r, t, i, s)| serde_json::json!({"ContainerName": c, "Repository": r, "Tag": t, "ID": i, "Size": s})).collect();
             format!("{}\n", serde_json::to_string(&v).expect("json"))
         } else {
-            let w = |f: &dyn Fn(&(String, String, String, String, i64)) -> usize, min: usize| rows.iter().map(f).max().unwrap_or(0).max(min);
+            let w = |f: &dyn Fn(&ImageRow) -> usize, min: usize| rows.iter().map(f).max().unwrap_or(0).max(min);
             let (w0, w1, w2) = (w(&|r| r.0.len(), 9), w(&|r| r.1.len(), 10), w(&|r| r.2.len(), 3));
             let mut s = format!("{:w0$}   {:w1$}   {:w2$}   {:12}   SIZE\n", "CONTAINER", "REPOSITORY", "TAG", "IMAGE ID");
             for (c, r, t, i, size) in &rows {

@@ -34,9 +34,8 @@ pub fn top(global: &GlobalArgs, services: &[String]) -> Result<ExitCode, Error> 
                 .map_err(miette::Report::new)?;
             let titles = top.titles.unwrap_or_default();
             let procs = top.processes.unwrap_or_default();
-            let widths: Vec<usize> = (0..titles.len())
-                .map(|i| procs.iter().map(|p| p.get(i).map_or(0, String::len)).chain([titles[i].len()]).max().unwrap_or(0))
-                .collect();
+            let widths: Vec<usize> =
+                (0..titles.len()).map(|i| procs.iter().map(|p| p.get(i).map_or(0, String::len)).chain([titles[i].len()]).max().unwrap_or(0)).collect();
             out.push_str(&format!("{}\n", c.name));
             let row = |cells: &[String]| {
                 let parts: Vec<String> = cells.iter().enumerate().map(|(i, v)| format!("{v:w$}", w = widths.get(i).copied().unwrap_or(0))).collect();
@@ -59,7 +58,8 @@ pub fn events(global: &GlobalArgs, args: &EventsArgs) -> Result<ExitCode, Error>
         let engine = connect().await?;
         let filters = HashMap::from([("label".to_string(), vec![labels::project_filter(&project.name)])]);
         let mut stream = engine.docker.events(Some(EventsOptionsBuilder::default().filters(&filters).build()));
-        let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).map_err(|e| miette::miette!("cannot listen for Ctrl-C: {e}"))?;
+        let mut sigint =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).map_err(|e| miette::miette!("cannot listen for Ctrl-C: {e}"))?;
         loop {
             let ev = tokio::select! {
                 ev = stream.next() => ev,

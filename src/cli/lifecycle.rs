@@ -5,8 +5,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use bollard::query_parameters::{
-    KillContainerOptionsBuilder, RemoveContainerOptionsBuilder, RestartContainerOptionsBuilder, StopContainerOptionsBuilder,
-    WaitContainerOptionsBuilder,
+    KillContainerOptionsBuilder, RemoveContainerOptionsBuilder, RestartContainerOptionsBuilder, StopContainerOptionsBuilder, WaitContainerOptionsBuilder,
 };
 use futures::StreamExt;
 use miette::miette;
@@ -92,12 +91,9 @@ impl Action {
 
 /// Containers of the chosen services, grouped by dependency level (start
 /// order); services outside the graph come last.
-fn by_level<'a>(project: &Project, containers: Vec<&'a ObservedContainer>) -> Vec<Vec<&'a ObservedContainer>> {
+fn by_level<'a>(project: &Project, containers: &[&'a ObservedContainer]) -> Vec<Vec<&'a ObservedContainer>> {
     let levels = ServiceGraph::build(project).levels().unwrap_or_default();
-    let mut out: Vec<Vec<&ObservedContainer>> = levels
-        .iter()
-        .map(|l| containers.iter().filter(|c| l.contains(&c.labels.service)).copied().collect())
-        .collect();
+    let mut out: Vec<Vec<&ObservedContainer>> = levels.iter().map(|l| containers.iter().filter(|c| l.contains(&c.labels.service)).copied().collect()).collect();
     out.push(containers.iter().filter(|c| !levels.iter().any(|l| l.contains(&c.labels.service))).copied().collect());
     out.retain(|l| !l.is_empty());
     out
@@ -177,7 +173,7 @@ async fn act(engine: &Engine, action: &Action, c: &ObservedContainer, grace: Dur
     Ok(())
 }
 
-pub fn run(global: &GlobalArgs, action: Action, services: &[String]) -> Result<ExitCode, Error> {
+pub fn run(global: &GlobalArgs, action: &Action, services: &[String]) -> Result<ExitCode, Error> {
     let (project, _) = super::load_or_name_only(global)?;
     for s in services {
         if !project.services.is_empty() && !project.services.contains_key(s) {
@@ -197,7 +193,7 @@ pub fn run(global: &GlobalArgs, action: Action, services: &[String]) -> Result<E
         if chosen.is_empty() && matches!(action, Action::Start) {
             return Err(miette!(code = "rcompose::no_containers", help = "create them with `rcompose up -d`", "no containers to start").into());
         }
-        let mut levels = by_level(&project, chosen);
+        let mut levels = by_level(&project, &chosen);
         if matches!(action, Action::Stop(_) | Action::Rm { .. } | Action::Kill(_)) {
             levels.reverse();
         }
@@ -216,7 +212,8 @@ pub fn run(global: &GlobalArgs, action: Action, services: &[String]) -> Result<E
         }
         let reporter = crate::progress::reporter(global.progress);
         for level in levels {
-            let results = futures::future::join_all(level.iter().map(|c| act(&engine, &action, c, grace(&project, action.timeout(), c), reporter.as_ref()))).await;
+            let results =
+                futures::future::join_all(level.iter().map(|c| act(&engine, action, c, grace(&project, action.timeout(), c), reporter.as_ref()))).await;
             for r in results {
                 r.map_err(miette::Report::new)?;
             }

@@ -17,7 +17,6 @@ use crate::Error;
 
 use super::attach::COLOURS;
 
-
 #[derive(clap::Args, Debug, Default, Clone)]
 pub struct LogsArgs {
     /// Follow log output
@@ -160,7 +159,8 @@ pub fn run(global: &GlobalArgs, args: &LogsArgs) -> Result<ExitCode, Error> {
             });
         }
         drop(tx);
-        let mut interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).map_err(|e| miette::miette!("cannot listen for Ctrl-C: {e}"))?;
+        let mut interrupt =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).map_err(|e| miette::miette!("cannot listen for Ctrl-C: {e}"))?;
         loop {
             tokio::select! {
                 item = rx.recv() => {

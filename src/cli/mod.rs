@@ -88,7 +88,9 @@ pub enum Command {
     /// List images used by the project's containers
     Images(images::ImagesArgs),
     /// Create and start containers
-    #[command(after_help = "Examples:\n  rcompose up -d\n  rcompose up -d --wait --wait-timeout 120\n  rcompose up --build --exit-code-from tests\n  rcompose up -d --scale worker=3 --remove-orphans")]
+    #[command(
+        after_help = "Examples:\n  rcompose up -d\n  rcompose up -d --wait --wait-timeout 120\n  rcompose up --build --exit-code-from tests\n  rcompose up -d --scale worker=3 --remove-orphans"
+    )]
     Up(up::UpArgs),
     /// Create containers without starting them
     Create(up::UpArgs),
@@ -167,9 +169,7 @@ impl GlobalArgs {
     /// Flags plus COMPOSE_* environment variables, as loader options.
     pub fn load_options(&self) -> Result<LoadOptions, Error> {
         let cwd = std::env::current_dir().map_err(|e| miette::miette!("cannot read the current directory: {e}"))?;
-        let environ = std::env::vars_os()
-            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-            .collect();
+        let environ = std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))).collect();
         Ok(LoadOptions {
             files: self.files.clone(),
             project_directory: self.project_directory.clone(),
@@ -243,7 +243,13 @@ fn init_logging(verbose: u8) {
         _ => "trace",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())).with_target(false).without_time().try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_target(false)
+        .without_time()
+        .try_init();
 }
 
 /// Runs one command line.
@@ -285,13 +291,13 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> Result<ExitCode, Error
             clap_complete::generate(*shell, &mut cmd, "rcompose", &mut out);
             print_stdout(&String::from_utf8_lossy(&out))
         }
-        Command::Start(a) => lifecycle::run(&cli.global, lifecycle::Action::Start, &a.services),
-        Command::Stop(a) => lifecycle::run(&cli.global, lifecycle::Action::Stop(a.timeout), &a.services),
-        Command::Restart(a) => lifecycle::run(&cli.global, lifecycle::Action::Restart(a.timeout), &a.services),
-        Command::Kill(a) => lifecycle::run(&cli.global, lifecycle::Action::Kill(a.signal.clone()), &a.services),
-        Command::Rm(a) => lifecycle::run(&cli.global, lifecycle::Action::Rm { stop: a.stop, volumes: a.volumes }, &a.services),
-        Command::Pause(a) => lifecycle::run(&cli.global, lifecycle::Action::Pause, &a.services),
-        Command::Unpause(a) => lifecycle::run(&cli.global, lifecycle::Action::Unpause, &a.services),
+        Command::Start(a) => lifecycle::run(&cli.global, &lifecycle::Action::Start, &a.services),
+        Command::Stop(a) => lifecycle::run(&cli.global, &lifecycle::Action::Stop(a.timeout), &a.services),
+        Command::Restart(a) => lifecycle::run(&cli.global, &lifecycle::Action::Restart(a.timeout), &a.services),
+        Command::Kill(a) => lifecycle::run(&cli.global, &lifecycle::Action::Kill(a.signal.clone()), &a.services),
+        Command::Rm(a) => lifecycle::run(&cli.global, &lifecycle::Action::Rm { stop: a.stop, volumes: a.volumes }, &a.services),
+        Command::Pause(a) => lifecycle::run(&cli.global, &lifecycle::Action::Pause, &a.services),
+        Command::Unpause(a) => lifecycle::run(&cli.global, &lifecycle::Action::Unpause, &a.services),
         Command::Wait(a) => lifecycle::wait(&cli.global, &a.services),
         Command::Port(a) => lifecycle::port(&cli.global, a),
         Command::Top(a) => inspect::top(&cli.global, &a.services),

@@ -125,15 +125,7 @@ fn table(rows: &[&ObservedContainer]) -> String {
         if c.command.chars().count() > 20 {
             cmd.push('…');
         }
-        cells.push([
-            c.name.clone(),
-            c.image.clone(),
-            format!("\"{cmd}\""),
-            c.labels.service.clone(),
-            ago(c.created),
-            c.status.clone(),
-            c.ports.join(", "),
-        ]);
+        cells.push([c.name.clone(), c.image.clone(), format!("\"{cmd}\""), c.labels.service.clone(), ago(c.created), c.status.clone(), c.ports.join(", ")]);
     }
     let widths: Vec<usize> = (0..7).map(|i| cells.iter().map(|r| r[i].chars().count()).max().unwrap_or(0)).collect();
     let mut out = String::new();

@@ -29,7 +29,7 @@ pub struct PullArgs {
 async fn image_age(engine: &Engine, image: &str) -> Option<std::time::Duration> {
     let info = engine.docker.inspect_image(image).await.ok()?;
     let when = info.metadata?.last_tag_time?;
-    let text = when.to_string();
+    let text = when.clone();
     let secs = crate::cli::pull::parse_rfc3339(&text)?;
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?.as_secs() as i64;
     Some(std::time::Duration::from_secs((now - secs).max(0) as u64))

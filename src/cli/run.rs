@@ -82,7 +82,9 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<ExitCode, Error> {
         project.services.insert(args.service.clone(), svc);
     }
     let Some(base) = project.services.get(&args.service).cloned() else {
-        return Err(miette!(code = "rcompose::unknown_service", help = "`rcompose config --services` lists the services", "no such service: {}", args.service).into());
+        return Err(
+            miette!(code = "rcompose::unknown_service", help = "`rcompose config --services` lists the services", "no such service: {}", args.service).into()
+        );
     };
     if global.dry_run {
         let cmd = if args.command.is_empty() { base.command.as_ref().map(|c| c.0.join(" ")).unwrap_or_default() } else { args.command.join(" ") };

@@ -111,7 +111,7 @@ fn up(global: &GlobalArgs, args: &UpArgs, create_only: bool) -> Result<ExitCode,
             return Err(miette!(code = "rcompose::unknown_service", "--exit-code-from: no such service: {s}").into());
         }
     }
-    for (svc, _) in &opts.scale {
+    for svc in opts.scale.keys() {
         if !project.services.contains_key(svc) {
             return Err(miette!("--scale: no such service: {svc}").into());
         }
@@ -120,8 +120,8 @@ fn up(global: &GlobalArgs, args: &UpArgs, create_only: bool) -> Result<ExitCode,
     rt.block_on(async {
         let engine = connect().await?;
         let reporter = crate::progress::reporter(global.progress);
-        let lock = super::lock::lock_project(&engine.host, &project.name, |m| reporter.warning(m))
-            .map_err(|e| miette::miette!("cannot lock the project: {e}"))?;
+        let lock =
+            super::lock::lock_project(&engine.host, &project.name, |m| reporter.warning(m)).map_err(|e| miette::miette!("cannot lock the project: {e}"))?;
         preflight_engine_features(&engine, &project)?;
         let images: Vec<String> = project.services.iter().map(|(n, s)| image_ref(&project, n, s)).collect();
         let mut observed = observe(&engine, &project, &images).await.map_err(miette::Report::new)?;
@@ -206,9 +206,7 @@ fn preflight_engine_features(engine: &crate::engine::Engine, project: &crate::mo
     for (name, svc) in &project.services {
         for m in &svc.volumes {
             if m.volume.as_ref().is_some_and(|v| v.subpath.is_some()) {
-                engine
-                    .require(ApiVersion(1, 45), format!("volume subpath (service \"{name}\", mount {})", m.target))
-                    .map_err(miette::Report::new)?;
+                engine.require(ApiVersion(1, 45), format!("volume subpath (service \"{name}\", mount {})", m.target)).map_err(miette::Report::new)?;
             }
         }
         if svc.healthcheck.as_ref().is_some_and(|h| h.start_interval.is_some()) {

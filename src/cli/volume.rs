@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::process::ExitCode;
 
 use bollard::models::{ContainerCreateBody, HostConfig, Mount, MountType};
-use bollard::query_parameters::{CreateContainerOptionsBuilder, DownloadFromContainerOptionsBuilder, RemoveContainerOptionsBuilder, UploadToContainerOptionsBuilder};
+use bollard::query_parameters::{
+    CreateContainerOptionsBuilder, DownloadFromContainerOptionsBuilder, RemoveContainerOptionsBuilder, UploadToContainerOptionsBuilder,
+};
 use futures::StreamExt;
 use miette::miette;
 
@@ -58,12 +60,13 @@ impl Helper<'_> {
 
 /// A created, never started container with `volume` at /volume.
 async fn helper<'a>(engine: &'a Engine, project: &Project, observed: &Observed, volume: &str) -> Result<Helper<'a>, Error> {
-    let image = project
-        .services
-        .iter()
-        .map(|(n, s)| image_ref(project, n, s))
-        .find(|i| observed.images.contains_key(i))
-        .ok_or_else(|| miette!(code = "rcompose::no_local_image", help = "run `rcompose pull` or `rcompose build` first", "none of the project's images is on this engine; the volume helper needs one"))?;
+    let image = project.services.iter().map(|(n, s)| image_ref(project, n, s)).find(|i| observed.images.contains_key(i)).ok_or_else(|| {
+        miette!(
+            code = "rcompose::no_local_image",
+            help = "run `rcompose pull` or `rcompose build` first",
+            "none of the project's images is on this engine; the volume helper needs one"
+        )
+    })?;
     let name = format!("{}-volume-helper-{}", project.name, std::process::id());
     let body = ContainerCreateBody {
         image: Some(image),

@@ -70,7 +70,13 @@ pub fn run(global: &GlobalArgs, args: &VolumesArgs) -> Result<ExitCode, Error> {
         // Volumes labelled for the project but not in the file, and anonymous ones in use.
         for (name, v) in &observed.volumes {
             if !rows.iter().any(|r| &r.name == name) {
-                rows.push(Row { name: name.clone(), driver: v.driver.clone(), mountpoint: v.mountpoint.clone(), used_by: users.get(name.as_str()).cloned().unwrap_or_default(), ..Row::default() });
+                rows.push(Row {
+                    name: name.clone(),
+                    driver: v.driver.clone(),
+                    mountpoint: v.mountpoint.clone(),
+                    used_by: users.get(name.as_str()).cloned().unwrap_or_default(),
+                    ..Row::default()
+                });
             }
         }
         for (name, who) in &users {

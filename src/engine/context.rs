@@ -119,7 +119,7 @@ pub fn tar_context(dir: &Path, dockerfile: &str, inline: Option<(&str, &str)>) -
             .map_err(|e| format!("cannot read {}: {e}", abs.display()))?
             .collect::<Result<_, _>>()
             .map_err(|e| format!("cannot read {}: {e}", abs.display()))?;
-        entries.sort_by_key(|e| e.file_name());
+        entries.sort_by_key(std::fs::DirEntry::file_name);
         for entry in entries {
             let rel = rel_dir.join(entry.file_name());
             let rel_str = rel.to_string_lossy().replace('\\', "/");
@@ -148,12 +148,7 @@ pub fn tar_context(dir: &Path, dockerfile: &str, inline: Option<(&str, &str)>) -
 }
 
 fn normalize_rel(p: &str) -> String {
-    Path::new(p)
-        .components()
-        .filter(|c| matches!(c, Component::Normal(_)))
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/")
+    Path::new(p).components().filter(|c| matches!(c, Component::Normal(_))).map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/")
 }
 
 #[cfg(test)]
@@ -185,7 +180,14 @@ mod tests {
     #[test]
     fn tar_honours_dockerignore_but_keeps_dockerfile() {
         let dir = tempfile::tempdir().unwrap();
-        for (p, t) in [("Dockerfile", "FROM x\n"), (".dockerignore", "*.secret\nDockerfile\ncache\n"), ("app.py", "print(1)\n"), ("a.secret", "no"), ("cache/big", "no"), ("src/lib.py", "")] {
+        for (p, t) in [
+            ("Dockerfile", "FROM x\n"),
+            (".dockerignore", "*.secret\nDockerfile\ncache\n"),
+            ("app.py", "print(1)\n"),
+            ("a.secret", "no"),
+            ("cache/big", "no"),
+            ("src/lib.py", ""),
+        ] {
             let path = dir.path().join(p);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, t).unwrap();

@@ -8,8 +8,8 @@
 pub mod changes;
 pub mod context;
 pub mod df;
-pub mod raw;
 pub mod labels;
+pub mod raw;
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -37,7 +37,10 @@ impl std::fmt::Display for ApiVersion {
 #[derive(Debug, thiserror::Error, Diagnostic)]
 pub enum EngineError {
     #[error("cannot connect to the Docker engine at {host}: {reason}")]
-    #[diagnostic(code(rcompose::engine_unreachable), help("is the Docker daemon running? Check DOCKER_HOST, or start the engine (e.g. `systemctl start docker`)"))]
+    #[diagnostic(
+        code(rcompose::engine_unreachable),
+        help("is the Docker daemon running? Check DOCKER_HOST, or start the engine (e.g. `systemctl start docker`)")
+    )]
     Unreachable { host: String, reason: String },
     #[error("the engine refused `{action}`: {message}")]
     #[diagnostic(code(rcompose::engine_error))]
@@ -58,9 +61,7 @@ impl EngineError {
     pub fn from_bollard(action: impl Into<String>, e: bollard::errors::Error) -> EngineError {
         let action = action.into();
         match e {
-            bollard::errors::Error::DockerResponseServerError { status_code, message } => {
-                EngineError::Refused { action, message, status: status_code }
-            }
+            bollard::errors::Error::DockerResponseServerError { status_code, message } => EngineError::Refused { action, message, status: status_code },
             // The connection failed: no answer came, so nothing was refused.
             e @ (bollard::errors::Error::HyperLegacyError { .. }
             | bollard::errors::Error::HyperResponseError { .. }
@@ -118,11 +119,7 @@ pub fn call_timeout() -> Duration {
 
 /// Reads `COMPOSE_HTTP_TIMEOUT` (whole seconds, as docker-compose 1.x did).
 fn timeout_from_env(env: &HashMap<String, String>) -> Duration {
-    env.get("COMPOSE_HTTP_TIMEOUT")
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .filter(|s| *s > 0)
-        .map(Duration::from_secs)
-        .unwrap_or(DEFAULT_CALL_TIMEOUT)
+    env.get("COMPOSE_HTTP_TIMEOUT").and_then(|v| v.trim().parse::<u64>().ok()).filter(|s| *s > 0).map(Duration::from_secs).unwrap_or(DEFAULT_CALL_TIMEOUT)
 }
 
 /// bollard's own per-request limit: generous, since our [`call`] bounds each
@@ -141,10 +138,7 @@ impl Engine {
         } else if host.starts_with("tcp://") || host.starts_with("http://") || host.starts_with("https://") {
             let tls = env.get("DOCKER_TLS_VERIFY").is_some_and(|v| !v.is_empty() && v != "0") || host.starts_with("https://");
             if tls {
-                let cert_dir = env
-                    .get("DOCKER_CERT_PATH")
-                    .cloned()
-                    .unwrap_or_else(|| format!("{}/.docker", env.get("HOME").cloned().unwrap_or_default()));
+                let cert_dir = env.get("DOCKER_CERT_PATH").cloned().unwrap_or_else(|| format!("{}/.docker", env.get("HOME").cloned().unwrap_or_default()));
                 let dir = std::path::Path::new(&cert_dir);
                 let url = host.replacen("tcp://", "https://", 1);
                 Docker::connect_with_ssl(

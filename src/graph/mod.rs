@@ -82,11 +82,7 @@ impl ServiceGraph {
     /// Direct dependencies of `service`, with why.
     pub fn dependencies(&self, service: &str) -> Vec<(&str, EdgeKind)> {
         let Some(&i) = self.index.get(service) else { return Vec::new() };
-        let mut out: Vec<(&str, EdgeKind)> = self
-            .graph
-            .edges(i)
-            .map(|e| (self.graph[petgraph::visit::EdgeRef::target(&e)].as_str(), *e.weight()))
-            .collect();
+        let mut out: Vec<(&str, EdgeKind)> = self.graph.edges(i).map(|e| (self.graph[petgraph::visit::EdgeRef::target(&e)].as_str(), *e.weight())).collect();
         out.reverse();
         out
     }
@@ -101,10 +97,7 @@ impl ServiceGraph {
     /// One dependency cycle, if any, in file order of its first service.
     pub fn find_cycle(&self) -> Option<Cycle> {
         let sccs = petgraph::algo::tarjan_scc(&self.graph);
-        let mut cyclic: Vec<Vec<NodeIndex>> = sccs
-            .into_iter()
-            .filter(|c| c.len() > 1 || self.graph.find_edge(c[0], c[0]).is_some())
-            .collect();
+        let mut cyclic: Vec<Vec<NodeIndex>> = sccs.into_iter().filter(|c| c.len() > 1 || self.graph.find_edge(c[0], c[0]).is_some()).collect();
         for c in &mut cyclic {
             c.sort();
         }

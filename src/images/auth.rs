@@ -38,11 +38,7 @@ pub fn credentials_for(image: &str, env: &HashMap<String, String>) -> Option<Doc
     } else {
         vec![registry.clone(), format!("https://{registry}"), format!("http://{registry}")]
     };
-    let helper = keys
-        .iter()
-        .find_map(|k| config["credHelpers"][k].as_str())
-        .or_else(|| config["credsStore"].as_str())
-        .map(str::to_string);
+    let helper = keys.iter().find_map(|k| config["credHelpers"][k].as_str()).or_else(|| config["credsStore"].as_str()).map(str::to_string);
     if let Some(helper) = helper {
         if let Some(c) = from_helper(&helper, &keys[0]) {
             return Some(c);
@@ -69,13 +65,8 @@ pub fn credentials_for(image: &str, env: &HashMap<String, String>) -> Option<Doc
 }
 
 fn from_helper(helper: &str, server: &str) -> Option<DockerCredentials> {
-    let mut child = Command::new(format!("docker-credential-{helper}"))
-        .arg("get")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .ok()?;
+    let mut child =
+        Command::new(format!("docker-credential-{helper}")).arg("get").stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().ok()?;
     child.stdin.take()?.write_all(server.as_bytes()).ok()?;
     let out = child.wait_with_output().ok()?;
     if !out.status.success() {

@@ -61,12 +61,7 @@ impl de::Error for DeError {
     }
 
     fn invalid_type(unexp: de::Unexpected, exp: &dyn de::Expected) -> Self {
-        DeError {
-            code: "rcompose::wrong_type",
-            message: format!("expected {exp}, found {}", describe(&unexp)),
-            span: None,
-            help: None,
-        }
+        DeError { code: "rcompose::wrong_type", message: format!("expected {exp}, found {}", describe(&unexp)), span: None, help: None }
     }
 
     fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
@@ -79,12 +74,7 @@ impl de::Error for DeError {
     }
 
     fn missing_field(field: &'static str) -> Self {
-        DeError {
-            code: "rcompose::missing_key",
-            message: format!("missing required key `{field}`"),
-            span: None,
-            help: Some(format!("add `{field}:` here")),
-        }
+        DeError { code: "rcompose::missing_key", message: format!("missing required key `{field}`"), span: None, help: Some(format!("add `{field}:` here")) }
     }
 }
 
@@ -332,12 +322,7 @@ impl<'de, 'a> de::Deserializer<'de> for NodeDe<'a> {
         .map_err(|e: DeError| e.or_span(span))
     }
 
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, DeError> {
+    fn deserialize_struct<V: Visitor<'de>>(self, _name: &'static str, _fields: &'static [&'static str], visitor: V) -> Result<V::Value, DeError> {
         let span = self.node.span;
         match &self.node.kind {
             Kind::Map(map) => visitor.visit_map(Entries::new(map, true)),
@@ -346,17 +331,10 @@ impl<'de, 'a> de::Deserializer<'de> for NodeDe<'a> {
         .map_err(|e: DeError| e.or_span(span))
     }
 
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _variants: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, DeError> {
+    fn deserialize_enum<V: Visitor<'de>>(self, _name: &'static str, _variants: &'static [&'static str], visitor: V) -> Result<V::Value, DeError> {
         let span = self.node.span;
         match &self.node.kind {
-            Kind::Scalar(s) if !s.is_null() => {
-                visitor.visit_enum(IntoDeserializer::<DeError>::into_deserializer(s.text.as_str()))
-            }
+            Kind::Scalar(s) if !s.is_null() => visitor.visit_enum(IntoDeserializer::<DeError>::into_deserializer(s.text.as_str())),
             _ => Err(de::Error::invalid_type(self.unexpected(), &visitor)),
         }
         .map_err(|e: DeError| e.or_span(span))

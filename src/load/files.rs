@@ -40,11 +40,8 @@ pub fn find_default(dir: &Path) -> Result<Vec<PathBuf>, Problem> {
             }
         }
     }
-    Err(Problem::new(
-        "rcompose::no_compose_file",
-        format!("no configuration file provided: not found in {} or its parents", dir.display()),
-    )
-    .help("create a compose.yaml, or pass one with -f FILE (or set COMPOSE_FILE)"))
+    Err(Problem::new("rcompose::no_compose_file", format!("no configuration file provided: not found in {} or its parents", dir.display()))
+        .help("create a compose.yaml, or pass one with -f FILE (or set COMPOSE_FILE)"))
 }
 
 /// Reads, parses, interpolates and normalises one file. Problems are pushed;
@@ -109,11 +106,7 @@ pub fn read_document(path: &Path, cwd: &Path, sources: &mut SourceMap, vars: &dy
         }
     }
     let Some(mut root) = root else {
-        problems.push(
-            Problem::new("rcompose::empty_file", format!("{shown} is empty"))
-                .at(whole)
-                .help("add a `services:` section with at least one service"),
-        );
+        problems.push(Problem::new("rcompose::empty_file", format!("{shown} is empty")).at(whole).help("add a `services:` section with at least one service"));
         return None;
     };
     interpolate_tree(&mut root, vars, problems, unset);

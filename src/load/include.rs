@@ -28,9 +28,9 @@ pub fn apply(root: &mut Node, base: &Path, session: &mut Session, depth: usize) 
         return;
     }
     let Some(items) = entry.value.as_seq() else {
-        session.problems.push(
-            Problem::new("rcompose::wrong_type", format!("`include` must be a list, found {}", entry.value.type_name())).at(entry.value.span),
-        );
+        session
+            .problems
+            .push(Problem::new("rcompose::wrong_type", format!("`include` must be a list, found {}", entry.value.type_name())).at(entry.value.span));
         return;
     };
     for raw in items {
@@ -134,12 +134,9 @@ fn add_resources(root: &mut Node, included: Node, span: super::source::Span, ses
             if let Some(existing) = target.entry(&item.key) {
                 if existing.value != item.value {
                     session.problems.push(
-                        Problem::new(
-                            "rcompose::include_conflict",
-                            format!("{} `{}` is defined both here and in an included file", section.key, item.key),
-                        )
-                        .at(existing.key_span)
-                        .help("rename one of them, or remove the definition from this file"),
+                        Problem::new("rcompose::include_conflict", format!("{} `{}` is defined both here and in an included file", section.key, item.key))
+                            .at(existing.key_span)
+                            .help("rename one of them, or remove the definition from this file"),
                     );
                 }
                 continue;

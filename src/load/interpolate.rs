@@ -255,10 +255,7 @@ mod tests {
 
     #[test]
     fn required() {
-        assert_eq!(
-            run("${MISSING:?set it}").unwrap_err(),
-            TemplateError::Required { name: "MISSING".into(), message: "set it".into() }
-        );
+        assert_eq!(run("${MISSING:?set it}").unwrap_err(), TemplateError::Required { name: "MISSING".into(), message: "set it".into() });
         assert!(run("${EMPTY:?x}").is_err());
         assert_eq!(run("${EMPTY?x}").unwrap(), "");
         assert!(run("${MISSING?x}").is_err());

@@ -54,9 +54,7 @@ fn merge_at(base: &mut Node, over: Node, ctx: Ctx) {
                 }
                 let child = child_ctx(ctx, &entry.key);
                 match b.get_mut(&entry.key) {
-                    Some(existing) if !replaces(ctx, &entry.key) && !entry.value.is_null() => {
-                        merge_entry(existing, entry.value, child, ctx, &entry.key)
-                    }
+                    Some(existing) if !replaces(ctx, &entry.key) && !entry.value.is_null() => merge_entry(existing, entry.value, child, ctx, &entry.key),
                     _ => b.insert(super::node::Entry { value: strip(entry.value), ..entry }),
                 }
             }
@@ -129,9 +127,9 @@ pub fn strip(mut node: Node) -> Node {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diag::Problems;
     use crate::load::source::SourceMap;
     use crate::load::{shorthand, yaml};
-    use crate::diag::Problems;
     use std::path::Path;
 
     fn doc(map: &mut SourceMap, text: &str) -> Node {
@@ -186,10 +184,7 @@ mod tests {
 
     #[test]
     fn reset_and_override_tags() {
-        let n = merged(
-            "services: {a: {ports: ['80:80'], environment: {A: 1, B: 2}}}",
-            "services: {a: {ports: !reset [], environment: !override {C: 3}}}",
-        );
+        let n = merged("services: {a: {ports: ['80:80'], environment: {A: 1, B: 2}}}", "services: {a: {ports: !reset [], environment: !override {C: 3}}}");
         let a = n.at(&["services", "a"]).unwrap();
         assert!(a.get("ports").is_none());
         let env = a.get("environment").unwrap().as_map().unwrap();
@@ -198,10 +193,7 @@ mod tests {
 
     #[test]
     fn healthcheck_test_replaces() {
-        let n = merged(
-            "services: {a: {healthcheck: {test: [CMD, a, b], interval: 5s}}}",
-            "services: {a: {healthcheck: {test: [CMD, c]}}}",
-        );
+        let n = merged("services: {a: {healthcheck: {test: [CMD, a, b], interval: 5s}}}", "services: {a: {healthcheck: {test: [CMD, c]}}}");
         let h = n.at(&["services", "a", "healthcheck"]).unwrap();
         assert_eq!(h.get("test").unwrap().as_seq().unwrap().len(), 2);
         assert_eq!(h.get("interval").unwrap().as_str(), Some("5s"));

@@ -164,9 +164,8 @@ pub fn load(opts: &LoadOptions) -> Result<Loaded, LoadFailure> {
         vars: session.vars.clone(),
     };
     let mut warnings = Vec::new();
-    let project = match to_model::convert(&document, &ctx, &mut session.problems, &mut warnings) {
-        Some(p) => p,
-        None => return Err(fail(session)),
+    let Some(project) = to_model::convert(&document, &ctx, &mut session.problems, &mut warnings) else {
+        return Err(fail(session));
     };
     validate::check(&project, &document, &mut session.problems);
     let mut project = project;
@@ -193,8 +192,7 @@ fn read_dotenv(opts: &LoadOptions, env_dir: &Path) -> Result<Option<Vars>, Probl
         match env::read_env_file(&path)? {
             Some(v) => all.extend(v),
             None => {
-                return Err(Problem::new("rcompose::env_file", format!("env file {} not found", path.display()))
-                    .help("check the path given with --env-file"))
+                return Err(Problem::new("rcompose::env_file", format!("env file {} not found", path.display())).help("check the path given with --env-file"))
             }
         }
     }

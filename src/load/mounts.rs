@@ -46,12 +46,7 @@ pub fn parse(text: &str) -> Result<MountSpec, String> {
     if let Some("") = source {
         return Err("the source is empty".into());
     }
-    let mut spec = MountSpec {
-        bind: source.is_some_and(is_path),
-        source: source.map(str::to_string),
-        target: target.to_string(),
-        ..MountSpec::default()
-    };
+    let mut spec = MountSpec { bind: source.is_some_and(is_path), source: source.map(str::to_string), target: target.to_string(), ..MountSpec::default() };
     for opt in options.unwrap_or("").split(',').filter(|o| !o.is_empty()) {
         match opt {
             "ro" => spec.read_only = true,

@@ -66,11 +66,7 @@ pub fn resolve_service(service: &mut Node, base: &Path, home: Option<&Path>) {
     } else if let Some(build) = map.get_mut("build").and_then(Node::as_map_mut) {
         // A build section without context builds from the base directory.
         let span = build.iter().next().map(|e| e.key_span).unwrap_or_default();
-        build.insert(super::node::Entry {
-            key: "context".into(),
-            key_span: span,
-            value: Node::scalar(base.to_string_lossy(), span),
-        });
+        build.insert(super::node::Entry { key: "context".into(), key_span: span, value: Node::scalar(base.to_string_lossy(), span) });
     }
     if let Some(Kind::Seq(vols)) = map.get_mut("volumes").map(|n| &mut n.kind) {
         for v in vols {

@@ -51,19 +51,8 @@ pub fn parse(text: &str) -> Result<Vec<PortSpec>, String> {
     }
     let mut out = Vec::new();
     for i in 0..=(c_end - c_start) {
-        let published = host_range.map(|(hs, he)| {
-            if c_start == c_end && hs != he {
-                format!("{hs}-{he}")
-            } else {
-                (hs + i).to_string()
-            }
-        });
-        out.push(PortSpec {
-            host_ip: ip.map(str::to_string),
-            target: c_start + i,
-            published,
-            protocol: protocol.clone(),
-        });
+        let published = host_range.map(|(hs, he)| if c_start == c_end && hs != he { format!("{hs}-{he}") } else { (hs + i).to_string() });
+        out.push(PortSpec { host_ip: ip.map(str::to_string), target: c_start + i, published, protocol: protocol.clone() });
     }
     Ok(out)
 }
@@ -119,8 +108,10 @@ mod tests {
     #[test]
     fn ranges() {
         let v = parse("8000-8002:80-82").unwrap();
-        assert_eq!(v.iter().map(|p| (p.published.clone().unwrap(), p.target)).collect::<Vec<_>>(),
-            vec![("8000".into(), 80), ("8001".into(), 81), ("8002".into(), 82)]);
+        assert_eq!(
+            v.iter().map(|p| (p.published.clone().unwrap(), p.target)).collect::<Vec<_>>(),
+            vec![("8000".into(), 80), ("8001".into(), 81), ("8002".into(), 82)]
+        );
         assert_eq!(one("8000-8010:80").published.as_deref(), Some("8000-8010"));
         assert_eq!(parse("3000-3002").unwrap().len(), 3);
     }

@@ -178,14 +178,10 @@ fn project_name(doc: &Node, ctx: &Context, problems: &mut Problems) -> Option<St
         }
     };
     if !is_valid_project_name(&name) {
-        problems.push(
-            Problem::new("rcompose::project_name", format!("`{name}` (from {origin}) is not a valid project name"))
-                .at_opt(span)
-                .help(format!(
-                    "project names use lowercase letters, digits, `-` and `_`, and start with a letter or digit; try `{}`",
-                    normalize_project_name(&name)
-                )),
-        );
+        problems.push(Problem::new("rcompose::project_name", format!("`{name}` (from {origin}) is not a valid project name")).at_opt(span).help(format!(
+            "project names use lowercase letters, digits, `-` and `_`, and start with a letter or digit; try `{}`",
+            normalize_project_name(&name)
+        )));
         return None;
     }
     Some(name)
@@ -206,7 +202,7 @@ fn apply_profiles(project: &mut Project, active: &[String]) {
 
 /// `env_file` contents under `environment` (which wins).
 fn apply_env_files(project: &mut Project, doc: &Node, vars: &Vars, problems: &mut Problems) {
-    for (name, svc) in project.services.iter_mut() {
+    for (name, svc) in &mut project.services {
         if svc.env_file.is_empty() {
             continue;
         }
@@ -235,7 +231,7 @@ fn apply_env_files(project: &mut Project, doc: &Node, vars: &Vars, problems: &mu
 /// `environment: [NAME]` takes NAME's value from the shell or `.env`.
 fn resolve_environment(project: &mut Project, vars: &Vars) {
     for svc in project.services.values_mut() {
-        for (k, v) in svc.environment.iter_mut() {
+        for (k, v) in &mut svc.environment {
             if v.is_none() {
                 if let Some(found) = vars.get(k) {
                     *v = Some(found.clone());
@@ -344,10 +340,10 @@ fn name_resources(project: &mut Project) {
             *name = Some(if external { key.to_string() } else { format!("{prefix}_{key}") });
         }
     };
-    for (k, n) in project.networks.iter_mut() {
+    for (k, n) in &mut project.networks {
         scoped(k, &mut n.name, n.external);
     }
-    for (k, v) in project.volumes.iter_mut() {
+    for (k, v) in &mut project.volumes {
         scoped(k, &mut v.name, v.external);
     }
     for (k, s) in project.secrets.iter_mut().chain(project.configs.iter_mut()) {

@@ -43,8 +43,7 @@ fn unknown(what: &str, name: &str, service: &str, candidates: &[&str], hint: &st
 }
 
 pub fn check(project: &Project, doc: &Node, problems: &mut Problems) {
-    let all_services: Vec<&str> =
-        project.services.keys().chain(project.disabled_services.keys()).map(String::as_str).collect();
+    let all_services: Vec<&str> = project.services.keys().chain(project.disabled_services.keys()).map(String::as_str).collect();
     let networks: Vec<&str> = project.networks.keys().map(String::as_str).collect();
     let volumes: Vec<&str> = project.volumes.keys().map(String::as_str).collect();
     let secrets: Vec<&str> = project.secrets.keys().map(String::as_str).collect();
@@ -53,8 +52,8 @@ pub fn check(project: &Project, doc: &Node, problems: &mut Problems) {
     for (name, svc) in &project.services {
         let full = |rest: &[&'static str], extra: &[&str]| -> Vec<String> {
             let mut v = vec!["services".to_string(), name.clone()];
-            v.extend(rest.iter().map(|s| s.to_string()));
-            v.extend(extra.iter().map(|s| s.to_string()));
+            v.extend(rest.iter().map(std::string::ToString::to_string));
+            v.extend(extra.iter().map(std::string::ToString::to_string));
             v
         };
         let ks = |rest: &[&'static str], extra: &[&str]| {
@@ -71,18 +70,15 @@ pub fn check(project: &Project, doc: &Node, problems: &mut Problems) {
         };
         for (dep, d) in &svc.depends_on {
             if !all_services.contains(&dep.as_str()) && d.required {
-                problems.push(
-                    unknown("service", dep, name, &all_services, "define the service, or remove it from depends_on")
-                        .at_opt(ks(&["depends_on"], &[dep])),
-                );
+                problems
+                    .push(unknown("service", dep, name, &all_services, "define the service, or remove it from depends_on").at_opt(ks(&["depends_on"], &[dep])));
             }
         }
         for (i, entry) in svc.volumes_from.iter().enumerate() {
             if let Some(s) = volumes_from_service(entry) {
                 if !all_services.contains(&s) {
                     problems.push(
-                        unknown("service", s, name, &all_services, "name a service of this project, or use `container:NAME`")
-                            .at_opt(is(&["volumes_from"], i)),
+                        unknown("service", s, name, &all_services, "name a service of this project, or use `container:NAME`").at_opt(is(&["volumes_from"], i)),
                     );
                 }
             }
@@ -100,9 +96,7 @@ pub fn check(project: &Project, doc: &Node, problems: &mut Problems) {
         }
         for net in svc.networks.keys() {
             if net != "default" && !networks.contains(&net.as_str()) {
-                problems.push(
-                    unknown("network", net, name, &networks, "declare it under the top-level `networks:`").at_opt(ks(&["networks"], &[net])),
-                );
+                problems.push(unknown("network", net, name, &networks, "declare it under the top-level `networks:`").at_opt(ks(&["networks"], &[net])));
             }
         }
         if svc.network_mode.is_some() && doc.at(&["services", name, "networks"]).is_some() {
@@ -116,10 +110,7 @@ pub fn check(project: &Project, doc: &Node, problems: &mut Problems) {
             if m.kind == MountType::Volume {
                 if let Some(src) = &m.source {
                     if !volumes.contains(&src.as_str()) {
-                        problems.push(
-                            unknown("volume", src, name, &volumes, "declare it under the top-level `volumes:`")
-                                .at_opt(is(&["volumes"], i)),
-                        );
+                        problems.push(unknown("volume", src, name, &volumes, "declare it under the top-level `volumes:`").at_opt(is(&["volumes"], i)));
                     }
                 }
             }
@@ -135,10 +126,7 @@ pub fn check(project: &Project, doc: &Node, problems: &mut Problems) {
             for (i, r) in list.iter().enumerate() {
                 if !known.contains(&r.source.as_str()) {
                     let what = &key[..key.len() - 1];
-                    problems.push(
-                        unknown(what, &r.source, name, known, &format!("declare it under the top-level `{key}:`"))
-                            .at_opt(is(&[key], i)),
-                    );
+                    problems.push(unknown(what, &r.source, name, known, &format!("declare it under the top-level `{key}:`")).at_opt(is(&[key], i)));
                 }
             }
         }
@@ -181,9 +169,7 @@ pub fn check(project: &Project, doc: &Node, problems: &mut Problems) {
         for (i, port) in svc.ports.iter().enumerate() {
             if port.target == 0 {
                 problems.push(
-                    Problem::new("rcompose::invalid_port", "container port 0 is not allowed")
-                        .at_opt(is(&["ports"], i))
-                        .help("use a port from 1 to 65535"),
+                    Problem::new("rcompose::invalid_port", "container port 0 is not allowed").at_opt(is(&["ports"], i)).help("use a port from 1 to 65535"),
                 );
             }
         }
@@ -212,9 +198,12 @@ pub fn check(project: &Project, doc: &Node, problems: &mut Problems) {
             let sources = [obj.file.is_some(), obj.environment.is_some(), obj.content.is_some(), obj.external].iter().filter(|b| **b).count();
             if sources != 1 {
                 problems.push(
-                    Problem::new("rcompose::exclusive_keys", format!("{} `{name}` must set exactly one of file, environment, content or external", &section[..section.len() - 1]))
-                        .at_opt(key_span(doc, &[section, name]))
-                        .help("say where the data comes from with one of these keys"),
+                    Problem::new(
+                        "rcompose::exclusive_keys",
+                        format!("{} `{name}` must set exactly one of file, environment, content or external", &section[..section.len() - 1]),
+                    )
+                    .at_opt(key_span(doc, &[section, name]))
+                    .help("say where the data comes from with one of these keys"),
                 );
             }
         }

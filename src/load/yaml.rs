@@ -65,7 +65,7 @@ impl<'a> Builder<'a> {
             match event {
                 Event::DocumentStart(_) => in_doc_without_root = true,
                 Event::DocumentEnd => {
-                    if in_doc_without_root && self.docs.len() < 1 {
+                    if in_doc_without_root && self.docs.is_empty() {
                         // `---` with nothing after it: an empty document.
                     }
                     in_doc_without_root = false;
@@ -73,11 +73,7 @@ impl<'a> Builder<'a> {
                 Event::Scalar(text, style, anchor, tag) => {
                     let plain = style == ScalarStyle::Plain;
                     let (tag, forced_str) = self.read_tag(tag.as_deref(), s)?;
-                    let node = Node {
-                        kind: Kind::Scalar(Scalar { text: text.into_owned(), plain: plain && !forced_str }),
-                        span: self.span(s, e),
-                        tag,
-                    };
+                    let node = Node { kind: Kind::Scalar(Scalar { text: text.into_owned(), plain: plain && !forced_str }), span: self.span(s, e), tag };
                     self.finish(node, anchor, &mut in_doc_without_root)?;
                 }
                 Event::Alias(id) => {
@@ -125,13 +121,10 @@ impl<'a> Builder<'a> {
     fn count(&mut self, n: usize, s: usize, e: usize) -> Result<(), Problem> {
         self.nodes += n;
         if self.nodes > MAX_NODES {
-            return Err(Problem::new(
-                "rcompose::yaml_too_large",
-                format!("the document expands to more than {MAX_NODES} values"),
-            )
-            .at(self.span(s, e))
-            .label("expanding this alias crossed the limit")
-            .help("this looks like an alias bomb; write the values out instead of nesting aliases"));
+            return Err(Problem::new("rcompose::yaml_too_large", format!("the document expands to more than {MAX_NODES} values"))
+                .at(self.span(s, e))
+                .label("expanding this alias crossed the limit")
+                .help("this looks like an alias bomb; write the values out instead of nesting aliases"));
         }
         Ok(())
     }
@@ -149,9 +142,7 @@ impl<'a> Builder<'a> {
 
     fn close(&mut self, frame: Frame, end: usize) -> Result<(Node, usize), Problem> {
         match frame {
-            Frame::Seq { items, start, anchor, tag } => {
-                Ok((Node { kind: Kind::Seq(items), span: self.span(start, end), tag }, anchor))
-            }
+            Frame::Seq { items, start, anchor, tag } => Ok((Node { kind: Kind::Seq(items), span: self.span(start, end), tag }, anchor)),
             Frame::Map { mut map, merges, start, anchor, tag, .. } => {
                 for merged in merges {
                     self.apply_merge(&mut map, merged)?;

@@ -77,10 +77,7 @@ fn cpus<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error>
     let super::forms::ScalarText(t) = super::forms::ScalarText::deserialize(d)?;
     match t {
         None => Ok(None),
-        Some(t) => t
-            .parse::<f64>()
-            .map(Some)
-            .map_err(|_| serde::de::Error::custom(format!("expected a number of CPUs, found `{t}`"))),
+        Some(t) => t.parse::<f64>().map(Some).map_err(|_| serde::de::Error::custom(format!("expected a number of CPUs, found `{t}`"))),
     }
 }
 

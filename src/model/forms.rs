@@ -319,9 +319,7 @@ impl<'de> Deserialize<'de> for Duration {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let ScalarText(text) = ScalarText::deserialize(d)?;
         let text = text.unwrap_or_default();
-        Duration::parse(&text).map_err(|e| {
-            de::Error::custom(with_help(e, "write a duration like `30s`, `1m30s`, `500ms` or `2h`"))
-        })
+        Duration::parse(&text).map_err(|e| de::Error::custom(with_help(e, "write a duration like `30s`, `1m30s`, `500ms` or `2h`")))
     }
 }
 
@@ -362,8 +360,7 @@ impl ByteSize {
 impl<'de> Deserialize<'de> for ByteSize {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let ScalarText(text) = ScalarText::deserialize(d)?;
-        ByteSize::parse(&text.unwrap_or_default())
-            .map_err(|e| de::Error::custom(with_help(e, "write a size like `512m`, `1g` or a number of bytes")))
+        ByteSize::parse(&text.unwrap_or_default()).map_err(|e| de::Error::custom(with_help(e, "write a size like `512m`, `1g` or a number of bytes")))
     }
 }
 

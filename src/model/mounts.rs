@@ -83,6 +83,7 @@ pub struct BindOptions {
 }
 
 /// `create_host_path` is printed only when true, as docker compose does.
+#[allow(clippy::ref_option)] // serde hands skip_serializing_if a reference
 fn not_true(v: &Option<bool>) -> bool {
     *v != Some(true)
 }

@@ -17,7 +17,16 @@ pub struct Live {
 fn finished(s: Status) -> bool {
     matches!(
         s,
-        Status::Created | Status::Recreated | Status::Started | Status::Running | Status::Healthy | Status::Exited | Status::Stopped | Status::Removed | Status::Built | Status::Pulled
+        Status::Created
+            | Status::Recreated
+            | Status::Started
+            | Status::Running
+            | Status::Healthy
+            | Status::Exited
+            | Status::Stopped
+            | Status::Removed
+            | Status::Built
+            | Status::Pulled
     )
 }
 

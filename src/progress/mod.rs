@@ -173,7 +173,15 @@ fn clock() -> String {
 
 fn colour(s: Status) -> String {
     let code = match s {
-        Status::Built | Status::Pulled | Status::Started | Status::Created | Status::Healthy | Status::Running | Status::Removed | Status::Stopped | Status::Recreated => "32",
+        Status::Built
+        | Status::Pulled
+        | Status::Started
+        | Status::Created
+        | Status::Healthy
+        | Status::Running
+        | Status::Removed
+        | Status::Stopped
+        | Status::Recreated => "32",
         Status::Error => "31",
         Status::Warning => "33",
         _ => "34",

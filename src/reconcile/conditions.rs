@@ -7,8 +7,8 @@ use futures::StreamExt;
 
 use super::execute::{ExecError, Executor};
 use crate::engine::changes::Changes;
-use crate::model::Condition;
 use crate::engine::{call, EngineError};
+use crate::model::Condition;
 use crate::progress::{Kind, Status};
 
 impl Executor<'_> {
@@ -40,9 +40,12 @@ impl Executor<'_> {
                 let name = info.name.clone().unwrap_or_default().trim_start_matches('/').to_string();
                 let state = info.state.unwrap_or_default();
                 let health = state.health.as_ref().and_then(|h| h.status);
-                let has_check = info.config.as_ref().and_then(|c| c.healthcheck.as_ref()).and_then(|h| h.test.as_ref()).is_some_and(|t| {
-                    t.first().map(String::as_str) != Some("NONE") && !t.is_empty()
-                });
+                let has_check = info
+                    .config
+                    .as_ref()
+                    .and_then(|c| c.healthcheck.as_ref())
+                    .and_then(|h| h.test.as_ref())
+                    .is_some_and(|t| t.first().map(String::as_str) != Some("NONE") && !t.is_empty());
                 if !has_check && health.is_none() {
                     return Err(ExecError::NoHealthcheck { service: service.into(), dependent: dependent.into() });
                 }

@@ -10,9 +10,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use bollard::models::{NetworkConnectRequest, NetworkCreateRequest, VolumeCreateRequest};
-use bollard::query_parameters::{
-    CreateContainerOptionsBuilder, RemoveContainerOptionsBuilder, RenameContainerOptionsBuilder, StopContainerOptionsBuilder,
-};
+use bollard::query_parameters::{CreateContainerOptionsBuilder, RemoveContainerOptionsBuilder, RenameContainerOptionsBuilder, StopContainerOptionsBuilder};
 use miette::Diagnostic;
 use tokio::sync::{watch, Semaphore};
 
@@ -131,7 +129,14 @@ impl<'a> Executor<'a> {
         results.into_iter().collect()
     }
 
-    async fn service(&self, name: &str, plan: &Plan, graph: &ServiceGraph, channels: &HashMap<&str, Ready>, early: &HashMap<String, String>) -> Result<(), ExecError> {
+    async fn service(
+        &self,
+        name: &str,
+        plan: &Plan,
+        graph: &ServiceGraph,
+        channels: &HashMap<&str, Ready>,
+        early: &HashMap<String, String>,
+    ) -> Result<(), ExecError> {
         let result = self.service_inner(name, plan, graph, channels, early).await;
         let sent = match &result {
             Ok(ids) => Ok(ids.clone()),
@@ -155,7 +160,7 @@ impl<'a> Executor<'a> {
         for (dep, kind) in graph.dependencies(name) {
             let Some(tx) = channels.get(dep) else { continue };
             let mut rx = tx.subscribe();
-            let outcome = rx.wait_for(|v| v.is_some()).await.ok().and_then(|v| v.clone());
+            let outcome = rx.wait_for(std::option::Option::is_some).await.ok().and_then(|v| v.clone());
             let (condition, required) = match kind {
                 EdgeKind::DependsOn { condition, required, .. } => (condition, required),
                 _ => (Condition::ServiceStarted, true),
@@ -358,13 +363,12 @@ impl<'a> Executor<'a> {
             let grace = std::time::Duration::from_secs(timeout.unwrap_or(10).max(0) as u64);
             match call_with_grace(format!("stop container {}", old.name), grace, d.stop_container(&old.id, Some(stop.build()))).await {
                 Ok(()) => {}
-                Err(e) if matches!(e, EngineError::Refused { status: 304, .. }) => {}
+                Err(EngineError::Refused { status: 304, .. }) => {}
                 Err(e) => return Err(e.into()),
             }
             let short = &old.id[..old.id.len().min(12)];
             let tmp = format!("{short}_{}", old.name);
-            call(format!("rename container {}", old.name), d.rename_container(&old.id, RenameContainerOptionsBuilder::default().name(&tmp).build()))
-                .await?;
+            call(format!("rename container {}", old.name), d.rename_container(&old.id, RenameContainerOptionsBuilder::default().name(&tmp).build())).await?;
         } else {
             self.emit(Kind::Container, name, Status::Creating);
         }
@@ -389,7 +393,11 @@ impl<'a> Executor<'a> {
             }
         }
         if !files.inject.is_empty() {
-            let tar = super::files::tar_files(&files.inject).map_err(|e| EngineError::Refused { action: format!("prepare secrets for {name}"), message: e.to_string(), status: 0 })?;
+            let tar = super::files::tar_files(&files.inject).map_err(|e| EngineError::Refused {
+                action: format!("prepare secrets for {name}"),
+                message: e.to_string(),
+                status: 0,
+            })?;
             let opts = bollard::query_parameters::UploadToContainerOptionsBuilder::default().path("/").copy_uidgid("1").build();
             call(format!("write secrets into {name}"), d.upload_to_container(&id, Some(opts), bollard::body_full(tar.into()))).await?;
         }
@@ -459,7 +467,8 @@ impl<'a> Executor<'a> {
         let d = &self.engine.docker;
         let info = call(format!("inspect container {name}"), d.inspect_container(id, None)).await?;
         let on: Vec<String> = info.network_settings.and_then(|n| n.networks).map(|n| n.into_keys().collect()).unwrap_or_default();
-        let input = SpecInput { project: self.project.name.clone(), service: service_name.to_string(), container_name: name.to_string(), ..SpecInput::default() };
+        let input =
+            SpecInput { project: self.project.name.clone(), service: service_name.to_string(), container_name: name.to_string(), ..SpecInput::default() };
         for (key, cfg) in &service.networks {
             let net = self.project.networks.get(key).and_then(|n| n.name.clone()).unwrap_or_else(|| format!("{}_{key}", self.project.name));
             if !on.contains(&net) {
@@ -478,7 +487,7 @@ impl<'a> Executor<'a> {
             .mounts
             .unwrap_or_default()
             .into_iter()
-            .filter(|m| m.typ.as_ref().map(|t| t.to_string()) == Some("volume".into()))
+            .filter(|m| m.typ.clone() == Some("volume".into()))
             .filter_map(|m| {
                 let name = m.name?;
                 let dest = m.destination?;

@@ -51,7 +51,7 @@ fn target(r: &FileRef, secret: bool) -> String {
 fn add(plan: &mut FilePlan, r: &FileRef, obj: Option<&FileObject>, secret: bool, env: &HashMap<String, String>) {
     let path = target(r, secret);
     let Some(obj) = obj else { return };
-    let default_mode = if secret { 0o444 } else { 0o444 };
+    let default_mode = 0o444;
     let inject = |content: Vec<u8>| Injected {
         path: path.clone(),
         content,
@@ -111,7 +111,13 @@ mod tests {
         p.configs.insert("conf".into(), FileObject { content: Some("a=1\n".into()), ..Default::default() });
         let mut s = Service::default();
         s.secrets.push(FileRef { source: "pw".into(), ..Default::default() });
-        s.secrets.push(FileRef { source: "token".into(), target: Some("api".into()), mode: Some(FileMode(0o400)), uid: Some("70".into()), ..Default::default() });
+        s.secrets.push(FileRef {
+            source: "token".into(),
+            target: Some("api".into()),
+            mode: Some(FileMode(0o400)),
+            uid: Some("70".into()),
+            ..Default::default()
+        });
         s.configs.push(FileRef { source: "conf".into(), ..Default::default() });
         let env = HashMap::from([("TOKEN".to_string(), "t0k3n".to_string())]);
         let plan = plan_files(&p, &s, &env);

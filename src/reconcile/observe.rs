@@ -128,15 +128,14 @@ impl Observed {
     }
 
     pub fn service_containers(&self, service: &str) -> Vec<&ObservedContainer> {
-        let mut v: Vec<&ObservedContainer> =
-            self.containers.iter().filter(|c| c.labels.service == service && !c.labels.oneoff).collect();
+        let mut v: Vec<&ObservedContainer> = self.containers.iter().filter(|c| c.labels.service == service && !c.labels.oneoff).collect();
         v.sort_by_key(|c| c.labels.number);
         v
     }
 }
 
-fn name_of(names: &Option<Vec<String>>) -> String {
-    names.as_ref().and_then(|n| n.first()).map(|n| n.trim_start_matches('/').to_string()).unwrap_or_default()
+fn name_of(names: Option<&Vec<String>>) -> String {
+    names.and_then(|n| n.first()).map(|n| n.trim_start_matches('/').to_string()).unwrap_or_default()
 }
 
 /// Lists the project's containers (all states), volumes and networks, the
@@ -196,7 +195,7 @@ async fn observe_scoped(engine: &Engine, project: &Project, images: &[String], r
             .collect();
         observed.containers.push(ObservedContainer {
             id: c.id.unwrap_or_default(),
-            name: name_of(&c.names),
+            name: name_of(c.names.as_ref()),
             labels: l,
             state: State::parse(&c.state.map(|s| s.to_string()).unwrap_or_default()),
             status: c.status.unwrap_or_default(),
@@ -209,7 +208,7 @@ async fn observe_scoped(engine: &Engine, project: &Project, images: &[String], r
                 .mounts
                 .unwrap_or_default()
                 .into_iter()
-                .filter(|m| m.typ.as_ref().map(|t| t.to_string()).as_deref() == Some("volume"))
+                .filter(|m| m.typ.clone().as_deref() == Some("volume"))
                 .filter_map(|m| Some((m.name?, m.destination?)))
                 .collect(),
             all_labels,
@@ -219,10 +218,9 @@ async fn observe_scoped(engine: &Engine, project: &Project, images: &[String], r
     for v in volumes?.volumes.unwrap_or_default() {
         let mine = v.labels.get(labels::PROJECT).is_some_and(|p| p == &project.name);
         if mine || wanted_volumes.contains(&v.name) {
-            observed.volumes.insert(
-                v.name.clone(),
-                ObservedVolume { name: v.name, driver: v.driver, labels: v.labels, options: v.options, mountpoint: v.mountpoint },
-            );
+            observed
+                .volumes
+                .insert(v.name.clone(), ObservedVolume { name: v.name, driver: v.driver, labels: v.labels, options: v.options, mountpoint: v.mountpoint });
         }
     }
     for n in networks? {
@@ -256,7 +254,7 @@ pub async fn observe_outside_users(engine: &Engine, project: &str, volumes: &[St
         if labels.get(labels::PROJECT).is_some_and(|p| p == project) {
             continue;
         }
-        let name = name_of(&c.names);
+        let name = name_of(c.names.as_ref());
         for m in c.mounts.unwrap_or_default() {
             if let Some(v) = m.name.filter(|v| volumes.contains(v)) {
                 users.entry(v).or_default().push(name.clone());

@@ -63,14 +63,40 @@ pub struct Replaced {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Op {
-    CreateNetwork { key: String, name: String },
-    CreateVolume { key: String, name: String },
+    CreateNetwork {
+        key: String,
+        name: String,
+    },
+    CreateVolume {
+        key: String,
+        name: String,
+    },
     /// Create and start a container; with `replaces`, the old one is stopped
     /// and removed and its anonymous volumes are handed over.
-    CreateContainer { service: String, number: u32, name: String, replaces: Option<Replaced>, cause: Cause },
-    StartContainer { service: String, name: String, id: String, cause: Cause },
-    KeepContainer { service: String, name: String, id: String },
-    RemoveContainer { service: String, name: String, id: String, cause: Cause },
+    CreateContainer {
+        service: String,
+        number: u32,
+        name: String,
+        replaces: Option<Replaced>,
+        cause: Cause,
+    },
+    StartContainer {
+        service: String,
+        name: String,
+        id: String,
+        cause: Cause,
+    },
+    KeepContainer {
+        service: String,
+        name: String,
+        id: String,
+    },
+    RemoveContainer {
+        service: String,
+        name: String,
+        id: String,
+        cause: Cause,
+    },
 }
 
 impl Op {
@@ -122,10 +148,16 @@ impl Plan {
 #[derive(Debug, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
 pub enum PlanError {
     #[error("external volume \"{name}\" not found")]
-    #[diagnostic(code(rcompose::missing_external_volume), help("create it first with `docker volume create {name}`, or remove `external: true` so the project creates it"))]
+    #[diagnostic(
+        code(rcompose::missing_external_volume),
+        help("create it first with `docker volume create {name}`, or remove `external: true` so the project creates it")
+    )]
     MissingExternalVolume { key: String, name: String },
     #[error("external network \"{name}\" not found")]
-    #[diagnostic(code(rcompose::missing_external_network), help("create it first with `docker network create {name}`, or remove `external: true` so the project creates it"))]
+    #[diagnostic(
+        code(rcompose::missing_external_network),
+        help("create it first with `docker network create {name}`, or remove `external: true` so the project creates it")
+    )]
     MissingExternalNetwork { key: String, name: String },
     #[error("no such service: {0}")]
     #[diagnostic(code(rcompose::unknown_service), help("`rcompose config --services` lists the services"))]
@@ -250,9 +282,8 @@ pub fn plan_up(project: &Project, observed: &Observed, opts: &UpOptions) -> Resu
                         project.name
                     ));
                 } else if owner.is_none() {
-                    plan.warnings.push(format!(
-                        "volume \"{name}\" already exists but was not created by compose; use `external: true` to use an existing volume"
-                    ));
+                    plan.warnings
+                        .push(format!("volume \"{name}\" already exists but was not created by compose; use `external: true` to use an existing volume"));
                 }
             }
             (Some(_), true) => {}
@@ -270,13 +301,7 @@ pub fn plan_up(project: &Project, observed: &Observed, opts: &UpOptions) -> Resu
         let mut used_numbers: BTreeSet<u32> = BTreeSet::new();
         for c in existing.iter().take(want as usize) {
             used_numbers.insert(c.labels.number);
-            let cause = needs_recreate(project, name, svc, c, observed, opts).or_else(|| {
-                if opts.no_recreate {
-                    None
-                } else {
-                    inherited_cause.clone()
-                }
-            });
+            let cause = needs_recreate(project, name, svc, c, observed, opts).or_else(|| if opts.no_recreate { None } else { inherited_cause.clone() });
             let replaced = Replaced { id: c.id.clone(), name: c.name.clone() };
             match cause {
                 Some(cause) => {
@@ -289,12 +314,9 @@ pub fn plan_up(project: &Project, observed: &Observed, opts: &UpOptions) -> Resu
                         cause,
                     });
                 }
-                None if c.state != State::Running => plan.ops.push(Op::StartContainer {
-                    service: name.clone(),
-                    name: c.name.clone(),
-                    id: c.id.clone(),
-                    cause: Cause::NotRunning,
-                }),
+                None if c.state != State::Running => {
+                    plan.ops.push(Op::StartContainer { service: name.clone(), name: c.name.clone(), id: c.id.clone(), cause: Cause::NotRunning });
+                }
                 None => plan.ops.push(Op::KeepContainer { service: name.clone(), name: c.name.clone(), id: c.id.clone() }),
             }
         }

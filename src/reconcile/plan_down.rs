@@ -60,10 +60,7 @@ pub fn is_anonymous(name: &str) -> bool {
 pub fn plan_down(project: &Project, observed: &Observed, opts: &DownOptions) -> DownPlan {
     let mut plan = DownPlan::default();
     let known = |c: &ObservedContainer| {
-        opts.labels_only
-            || c.labels.oneoff
-            || project.services.contains_key(&c.labels.service)
-            || project.disabled_services.contains_key(&c.labels.service)
+        opts.labels_only || c.labels.oneoff || project.services.contains_key(&c.labels.service) || project.disabled_services.contains_key(&c.labels.service)
     };
     let (mine, orphans): (Vec<&ObservedContainer>, Vec<&ObservedContainer>) = observed.containers.iter().partition(|c| known(c));
     // Orphans and services outside the graph stop first; then by reverse level.
@@ -82,11 +79,8 @@ pub fn plan_down(project: &Project, observed: &Observed, opts: &DownOptions) -> 
     first.extend(mine.iter().filter(|c| c.labels.oneoff || level_of(&c.labels.service).is_none()).map(|c| (c.name.clone(), c.id.clone())));
     plan.containers.push(first);
     for level in levels.iter().rev() {
-        let batch: Vec<(String, String)> = mine
-            .iter()
-            .filter(|c| !c.labels.oneoff && level.contains(&c.labels.service))
-            .map(|c| (c.name.clone(), c.id.clone()))
-            .collect();
+        let batch: Vec<(String, String)> =
+            mine.iter().filter(|c| !c.labels.oneoff && level.contains(&c.labels.service)).map(|c| (c.name.clone(), c.id.clone())).collect();
         plan.containers.push(batch);
     }
     plan.containers.retain(|b| !b.is_empty());
@@ -94,8 +88,7 @@ pub fn plan_down(project: &Project, observed: &Observed, opts: &DownOptions) -> 
         let graph = ServiceGraph::build(project);
         for c in &mine {
             let dependents = graph.dependents(&c.labels.service);
-            let first: Vec<String> = mine
-                .iter().filter(|o| dependents.contains(&o.labels.service.as_str())).map(|o| o.name.clone()).collect();
+            let first: Vec<String> = mine.iter().filter(|o| dependents.contains(&o.labels.service.as_str())).map(|o| o.name.clone()).collect();
             if !first.is_empty() {
                 plan.stop_after.insert(c.name.clone(), first);
             }
@@ -195,8 +188,8 @@ mod tests {
         p.volumes.insert("data".into(), Volume { name: Some("demo_data".into()), ..Default::default() });
         p.volumes.insert("ext".into(), Volume { name: Some("shared".into()), external: true, ..Default::default() });
         p.volumes.insert("foreign".into(), Volume { name: Some("demo_foreign".into()), ..Default::default() });
-        let mut o = Observed::default();
-        o.containers = vec![container("db", "demo-db-1"), container("web", "demo-web-1"), container("gone", "demo-gone-1")];
+        let mut o =
+            Observed { containers: vec![container("db", "demo-db-1"), container("web", "demo-web-1"), container("gone", "demo-gone-1")], ..Default::default() };
         for v in [volume("demo_data", Some("demo")), volume("shared", None), volume("demo_foreign", Some("other"))] {
             o.volumes.insert(v.name.clone(), v);
         }

@@ -27,12 +27,7 @@ pub enum Readiness {
 /// Decides from one inspect result.
 pub fn readiness(info: &ContainerInspectResponse) -> Readiness {
     let state = info.state.clone().unwrap_or_default();
-    let has_check = info
-        .config
-        .as_ref()
-        .and_then(|c| c.healthcheck.as_ref())
-        .and_then(|h| h.test.as_ref())
-        .is_some_and(|t| !t.is_empty() && t[0] != "NONE");
+    let has_check = info.config.as_ref().and_then(|c| c.healthcheck.as_ref()).and_then(|h| h.test.as_ref()).is_some_and(|t| !t.is_empty() && t[0] != "NONE");
     if state.running == Some(true) && state.restarting != Some(true) {
         if !has_check {
             return Readiness::Ready;

@@ -8,8 +8,8 @@ use std::collections::HashMap;
 
 use bollard::models::{
     ContainerCreateBody, DeviceMapping, EndpointSettings, HealthConfig, HostConfig, HostConfigLogConfig, Mount, MountBindOptions,
-    MountBindOptionsPropagationEnum, MountTmpfsOptions, MountType as MountTypeEnum, MountVolumeOptions, NetworkingConfig, PortBinding,
-    ResourcesUlimits, RestartPolicy, RestartPolicyNameEnum,
+    MountBindOptionsPropagationEnum, MountTmpfsOptions, MountType as MountTypeEnum, MountVolumeOptions, NetworkingConfig, PortBinding, ResourcesUlimits,
+    RestartPolicy, RestartPolicyNameEnum,
 };
 
 use crate::engine::labels;
@@ -46,10 +46,7 @@ pub fn container_labels(project: &Project, service: &Service, input: &SpecInput)
     l.insert(labels::ONEOFF.into(), if input.oneoff { "True" } else { "False" }.into());
     l.insert(labels::CONFIG_HASH.into(), input.config_hash.clone());
     l.insert(labels::WORKING_DIR.into(), project.working_dir.to_string_lossy().into_owned());
-    l.insert(
-        labels::CONFIG_FILES.into(),
-        project.config_files.iter().map(|p| p.to_string_lossy().into_owned()).collect::<Vec<_>>().join(","),
-    );
+    l.insert(labels::CONFIG_FILES.into(), project.config_files.iter().map(|p| p.to_string_lossy().into_owned()).collect::<Vec<_>>().join(","));
     l.insert(labels::IMAGE.into(), input.image.clone());
     l.insert(labels::VERSION.into(), labels::version());
     let deps: Vec<String> = service
@@ -87,11 +84,8 @@ fn mount_for(project: &Project, m: &crate::model::ServiceVolume) -> Option<Mount
         subpath: v.subpath.clone(),
         ..Default::default()
     });
-    let tmpfs_options = m.tmpfs.as_ref().map(|t| MountTmpfsOptions {
-        size_bytes: t.size.map(|s| s.0 as i64),
-        mode: t.mode.map(i64::from),
-        ..Default::default()
-    });
+    let tmpfs_options =
+        m.tmpfs.as_ref().map(|t| MountTmpfsOptions { size_bytes: t.size.map(|s| s.0 as i64), mode: t.mode.map(i64::from), ..Default::default() });
     Some(Mount {
         target: Some(m.target.clone()),
         source,
@@ -151,8 +145,8 @@ fn restart_policy(r: &str) -> RestartPolicy {
     RestartPolicy { name: Some(name), maximum_retry_count: count }
 }
 
-fn resolve_mode(mode: &Option<String>, input: &SpecInput, project: &str) -> Option<String> {
-    let m = mode.as_ref()?;
+fn resolve_mode(mode: Option<&String>, input: &SpecInput, project: &str) -> Option<String> {
+    let m = mode?;
     match m.strip_prefix("service:") {
         Some(svc) => Some(format!("container:{}", input.service_containers.get(svc).cloned().unwrap_or_else(|| format!("{project}-{svc}-1")))),
         None => Some(m.clone()),
@@ -190,12 +184,7 @@ pub fn container_body(project: &Project, service: &Service, input: &SpecInput) -
     }
     for (target, volume) in &input.inherited_volumes {
         if !service.volumes.iter().any(|m| &m.target == target) {
-            mounts.push(Mount {
-                target: Some(target.clone()),
-                source: Some(volume.clone()),
-                typ: Some(MountTypeEnum::VOLUME),
-                ..Default::default()
-            });
+            mounts.push(Mount { target: Some(target.clone()), source: Some(volume.clone()), typ: Some(MountTypeEnum::VOLUME), ..Default::default() });
         }
     }
     for (host, path) in &input.file_binds {
@@ -211,7 +200,7 @@ pub fn container_body(project: &Project, service: &Service, input: &SpecInput) -
         })
         .collect();
 
-    let network_mode = resolve_mode(&service.network_mode, input, &input.project);
+    let network_mode = resolve_mode(service.network_mode.as_ref(), input, &input.project);
     let networking_config = if network_mode.is_none() {
         service.networks.iter().next().map(|(key, cfg)| {
             let net_name = project.networks.get(key).and_then(|n| n.name.clone()).unwrap_or_else(|| format!("{}_{key}", input.project));
@@ -273,7 +262,11 @@ pub fn container_body(project: &Project, service: &Service, input: &SpecInput) -
     let host_config = HostConfig {
         blkio_weight: blkio.weight,
         blkio_weight_device: (!blkio.weight_device.is_empty()).then(|| {
-            blkio.weight_device.iter().map(|w| bollard::models::ResourcesBlkioWeightDevice { path: Some(w.path.clone()), weight: Some(w.weight as usize) }).collect()
+            blkio
+                .weight_device
+                .iter()
+                .map(|w| bollard::models::ResourcesBlkioWeightDevice { path: Some(w.path.clone()), weight: Some(w.weight as usize) })
+                .collect()
         }),
         blkio_device_read_bps: throttle(&blkio.device_read_bps),
         blkio_device_read_iops: throttle(&blkio.device_read_iops),
@@ -329,11 +322,7 @@ pub fn container_body(project: &Project, service: &Service, input: &SpecInput) -
             service
                 .ulimits
                 .iter()
-                .map(|(name, u)| ResourcesUlimits {
-                    name: Some(name.clone()),
-                    soft: u.soft.or(u.single),
-                    hard: u.hard.or(u.single),
-                })
+                .map(|(name, u)| ResourcesUlimits { name: Some(name.clone()), soft: u.soft.or(u.single), hard: u.hard.or(u.single) })
                 .collect()
         }),
         devices: (!service.devices.is_empty()).then(|| {
@@ -348,10 +337,7 @@ pub fn container_body(project: &Project, service: &Service, input: &SpecInput) -
                 .collect()
         }),
         device_cgroup_rules: (!service.device_cgroup_rules.is_empty()).then(|| service.device_cgroup_rules.clone()),
-        log_config: service.logging.as_ref().map(|l| HostConfigLogConfig {
-            typ: l.driver.clone(),
-            config: Some(l.options.clone().into_iter().collect()),
-        }),
+        log_config: service.logging.as_ref().map(|l| HostConfigLogConfig { typ: l.driver.clone(), config: Some(l.options.clone().into_iter().collect()) }),
         volumes_from: (!service.volumes_from.is_empty()).then(|| {
             service
                 .volumes_from
@@ -438,12 +424,17 @@ mod tests {
         p.networks.insert("default".into(), Default::default());
         let mut s = Service { image: Some("x".into()), mac_address: Some("02:42:ac:11:00:02".into()), cpu_percent: Some(50.0), ..Service::default() };
         s.networks.insert("default".into(), None);
-        s.blkio_config = Some(BlkioConfig { weight: Some(300), device_read_bps: vec![BlkioLimit { path: "/dev/sda".into(), rate: ByteSize(1 << 20) }], ..Default::default() });
+        s.blkio_config = Some(BlkioConfig {
+            weight: Some(300),
+            device_read_bps: vec![BlkioLimit { path: "/dev/sda".into(), rate: ByteSize(1 << 20) }],
+            ..Default::default()
+        });
         s.gpus.push(DeviceRequest { capabilities: vec!["gpu".into()], count: Some(serde_json::json!("all")), ..Default::default() });
         s.annotations.insert("a".into(), "b".into());
         s.environment.insert("SET".into(), Some("1".into()));
         s.environment.insert("UNSET".into(), None);
-        let body = container_body(&p, &s, &SpecInput { project: "demo".into(), service: "web".into(), container_name: "demo-web-1".into(), ..Default::default() });
+        let body =
+            container_body(&p, &s, &SpecInput { project: "demo".into(), service: "web".into(), container_name: "demo-web-1".into(), ..Default::default() });
         let hc = body.host_config.unwrap();
         assert_eq!(hc.blkio_weight, Some(300));
         assert_eq!(hc.blkio_device_read_bps.unwrap()[0].rate, Some(1 << 20));
@@ -467,7 +458,9 @@ mod tests {
         assert_eq!(m.source.as_deref(), Some("demo_data"));
         let opts = m.volume_options.unwrap();
         assert_eq!((opts.subpath.as_deref(), opts.no_copy), (Some("sub"), Some(true)));
-        let z = mount(serde_json::json!({"type": "bind", "source": "/h", "target": "/c", "read_only": true, "consistency": "cached", "bind": {"selinux": "Z", "create_host_path": false}}));
+        let z = mount(
+            serde_json::json!({"type": "bind", "source": "/h", "target": "/c", "read_only": true, "consistency": "cached", "bind": {"selinux": "Z", "create_host_path": false}}),
+        );
         assert!(is_legacy_bind(&z), "an SELinux label needs the Binds form");
         assert_eq!(bind_string(&z), "/h:/c:ro,cached,Z");
         let plain = mount(serde_json::json!({"type": "bind", "source": "/h", "target": "/c", "bind": {"create_host_path": false}}));

@@ -58,7 +58,7 @@ impl Executor<'_> {
         match call_with_grace(format!("stop container {name}"), grace, self.engine.docker.stop_container(id, Some(stop.build()))).await {
             Ok(()) => {}
             Err(e) if e.is_not_found() => return Ok(false),
-            Err(e) if matches!(e, EngineError::Refused { status: 304, .. }) => {}
+            Err(EngineError::Refused { status: 304, .. }) => {}
             Err(e) => return Err(e.into()),
         }
         self.emit(Kind::Container, name, Status::Stopped);
@@ -153,7 +153,8 @@ impl Executor<'_> {
             }
             self.remove_all(Kind::Network, &plan.networks, |n| async move { d.remove_network(n).await }).await
         };
-        let volumes = self.remove_all(Kind::Volume, &plan.volumes, |v| async move { d.remove_volume(v, None::<bollard::query_parameters::RemoveVolumeOptions>).await });
+        let volumes =
+            self.remove_all(Kind::Volume, &plan.volumes, |v| async move { d.remove_volume(v, None::<bollard::query_parameters::RemoveVolumeOptions>).await });
         let (networks, volumes) = futures::join!(networks, volumes);
         networks?;
         volumes?;

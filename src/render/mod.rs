@@ -118,7 +118,7 @@ pub fn config_yaml(project: &Project) -> String {
         if let Some(Value::Object(nets)) = ordered.get_mut("networks") {
             for net in nets.values_mut() {
                 if let Value::Object(m) = net {
-                    m.retain(|k, v| !(k == "ipam" && v.as_object().is_some_and(|o| o.is_empty())));
+                    m.retain(|k, v| !(k == "ipam" && v.as_object().is_some_and(serde_json::Map::is_empty)));
                 }
             }
         }
@@ -137,17 +137,20 @@ pub fn schema_json() -> String {
         root.insert("$id".into(), Value::String("https://rcompose.dev/schema/compose.schema.json".into()));
         root.insert("title".into(), Value::String("Compose file accepted by rcompose".into()));
         if let Some(Value::Object(props)) = root.get_mut("properties") {
-            props.insert("include".into(), serde_json::json!({
-                "type": "array",
-                "items": {"oneOf": [
-                    {"type": "string"},
-                    {"type": "object", "properties": {
-                        "path": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
-                        "project_directory": {"type": "string"},
-                        "env_file": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
-                    }, "required": ["path"], "additionalProperties": false}
-                ]}
-            }));
+            props.insert(
+                "include".into(),
+                serde_json::json!({
+                    "type": "array",
+                    "items": {"oneOf": [
+                        {"type": "string"},
+                        {"type": "object", "properties": {
+                            "path": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+                            "project_directory": {"type": "string"},
+                            "env_file": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
+                        }, "required": ["path"], "additionalProperties": false}
+                    ]}
+                }),
+            );
         }
     }
     allow_extensions(&mut value);

@@ -132,7 +132,7 @@ fn needs_quotes(s: &str) -> bool {
             return true;
         }
     }
-    s.contains(": ") || s.contains(" #") || s.ends_with(':') || s.contains('\t') || s.chars().any(|c| c.is_control())
+    s.contains(": ") || s.contains(" #") || s.ends_with(':') || s.contains('\t') || s.chars().any(char::is_control)
 }
 
 fn looks_numeric(s: &str) -> bool {

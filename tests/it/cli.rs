@@ -81,8 +81,8 @@ fn every_command_has_help() {
     let dir = project(&[]);
     let top = stdout(&rcompose(dir.path(), &["--help"], &[]));
     for cmd in [
-        "config", "up", "down", "ps", "ls", "logs", "exec", "run", "build", "pull", "images", "plan", "graph", "create", "start", "stop",
-        "restart", "kill", "rm", "pause", "unpause", "wait", "port", "top", "events", "cp",
+        "config", "up", "down", "ps", "ls", "logs", "exec", "run", "build", "pull", "images", "plan", "graph", "create", "start", "stop", "restart", "kill",
+        "rm", "pause", "unpause", "wait", "port", "top", "events", "cp",
     ] {
         assert!(top.contains(cmd), "{cmd} missing from --help");
         let help = stdout(&rcompose(dir.path(), &[cmd, "--help"], &[]));

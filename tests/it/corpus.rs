@@ -77,7 +77,7 @@ fn compose_features_match_docker_compose_v2() {
 }
 
 fn compose_file(dir: &Path) -> Option<String> {
-    ["compose.yaml", "compose.yml"].iter().find(|n| dir.join(n).is_file()).map(|n| n.to_string())
+    ["compose.yaml", "compose.yml"].iter().find(|n| dir.join(n).is_file()).map(std::string::ToString::to_string)
 }
 
 #[test]

@@ -13,10 +13,40 @@ fn cases() -> u32 {
 }
 
 const KEYS: &[&str] = &[
-    "image", "build", "command", "entrypoint", "environment", "env_file", "ports", "expose", "volumes", "tmpfs", "depends_on",
-    "healthcheck", "restart", "networks", "container_name", "labels", "user", "working_dir", "stop_grace_period", "init",
-    "deploy", "scale", "secrets", "configs", "profiles", "extends", "volumes_from", "network_mode", "ulimits", "extra_hosts",
-    "mem_limit", "cpus", "x-extra", "bogus",
+    "image",
+    "build",
+    "command",
+    "entrypoint",
+    "environment",
+    "env_file",
+    "ports",
+    "expose",
+    "volumes",
+    "tmpfs",
+    "depends_on",
+    "healthcheck",
+    "restart",
+    "networks",
+    "container_name",
+    "labels",
+    "user",
+    "working_dir",
+    "stop_grace_period",
+    "init",
+    "deploy",
+    "scale",
+    "secrets",
+    "configs",
+    "profiles",
+    "extends",
+    "volumes_from",
+    "network_mode",
+    "ulimits",
+    "extra_hosts",
+    "mem_limit",
+    "cpus",
+    "x-extra",
+    "bogus",
 ];
 
 fn scalar() -> impl Strategy<Value = Value> {
@@ -35,8 +65,7 @@ fn value() -> impl Strategy<Value = Value> {
     scalar().prop_recursive(4, 32, 6, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..5).prop_map(Value::from),
-            prop::collection::btree_map(prop::sample::select(KEYS).prop_map(String::from), inner, 0..5)
-                .prop_map(|m| Value::Object(m.into_iter().collect())),
+            prop::collection::btree_map(prop::sample::select(KEYS).prop_map(String::from), inner, 0..5).prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
 }

@@ -64,11 +64,7 @@ fn interpolation_uses_shell_over_dotenv() {
 
 #[test]
 fn env_file_flag_replaces_dotenv() {
-    let dir = project(&[
-        ("compose.yaml", "services:\n  web:\n    image: \"nginx:${TAG}\"\n"),
-        (".env", "TAG=dotenv\n"),
-        ("ci.env", "TAG=ci\n"),
-    ]);
+    let dir = project(&[("compose.yaml", "services:\n  web:\n    image: \"nginx:${TAG}\"\n"), (".env", "TAG=dotenv\n"), ("ci.env", "TAG=ci\n")]);
     let mut opts = options(dir.path(), &[]);
     opts.env_files = vec!["ci.env".into()];
     assert_eq!(load::load(&opts).unwrap().project.services["web"].image.as_deref(), Some("nginx:ci"));
@@ -129,10 +125,8 @@ fn include_adds_resources_with_their_own_paths() {
 
 #[test]
 fn include_conflict_is_an_error() {
-    let dir = project(&[
-        ("compose.yaml", "include: [other.yaml]\nservices:\n  db:\n    image: mine\n"),
-        ("other.yaml", "services:\n  db:\n    image: theirs\n"),
-    ]);
+    let dir =
+        project(&[("compose.yaml", "include: [other.yaml]\nservices:\n  db:\n    image: mine\n"), ("other.yaml", "services:\n  db:\n    image: theirs\n")]);
     let f = load_dir(dir.path(), &[]).unwrap_err();
     assert!(f.problems.0[0].message.contains("defined both here and in an included file"));
 }

@@ -11,11 +11,7 @@ pub fn fixtures() -> PathBuf {
 
 /// Loader options for one directory with a fixed, minimal environment.
 pub fn options(dir: &Path, vars: &[(&str, &str)]) -> LoadOptions {
-    LoadOptions {
-        cwd: dir.to_path_buf(),
-        environ: vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-        ..LoadOptions::default()
-    }
+    LoadOptions { cwd: dir.to_path_buf(), environ: vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(), ..LoadOptions::default() }
 }
 
 pub fn load_dir(dir: &Path, vars: &[(&str, &str)]) -> Result<load::Loaded, load::LoadFailure> {

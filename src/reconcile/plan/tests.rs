@@ -29,7 +29,10 @@ fn observed_after(project: &Project, before: &Observed, plan: &Plan) -> Observed
             }
             Op::CreateVolume { name, .. } => {
                 let labels = HashMap::from([(crate::engine::labels::PROJECT.to_string(), project.name.clone())]);
-                o.volumes.insert(name.clone(), ObservedVolume { name: name.clone(), driver: "local".into(), labels, options: HashMap::new(), mountpoint: String::new() });
+                o.volumes.insert(
+                    name.clone(),
+                    ObservedVolume { name: name.clone(), driver: "local".into(), labels, options: HashMap::new(), mountpoint: String::new() },
+                );
             }
             Op::CreateContainer { service, number, name, replaces, .. } => {
                 if let Some(r) = replaces {
@@ -54,7 +57,7 @@ fn container(service: &str, number: u32, name: &str, hash: &str, state: State) -
 }
 
 fn lines(plan: &Plan) -> Vec<String> {
-    plan.ops.iter().map(|o| o.to_string()).collect()
+    plan.ops.iter().map(std::string::ToString::to_string).collect()
 }
 
 #[test]
@@ -155,7 +158,10 @@ fn volume_of_another_project_warns() {
     let p = project();
     let mut o = Observed::default();
     let labels = HashMap::from([(crate::engine::labels::PROJECT.to_string(), "other".to_string())]);
-    o.volumes.insert("demo_data".into(), ObservedVolume { name: "demo_data".into(), driver: "local".into(), labels, options: HashMap::new(), mountpoint: String::new() });
+    o.volumes.insert(
+        "demo_data".into(),
+        ObservedVolume { name: "demo_data".into(), driver: "local".into(), labels, options: HashMap::new(), mountpoint: String::new() },
+    );
     let plan = plan_up(&p, &o, &UpOptions::default()).unwrap();
     assert!(plan.warnings.iter().any(|w| w.contains("created for project \"other\"")));
     assert!(!lines(&plan).iter().any(|l| l.contains("create volume")));
@@ -167,7 +173,10 @@ fn volume_with_other_driver_options_warns() {
     p.volumes.get_mut("data").unwrap().driver_opts.insert("type".into(), "tmpfs".into());
     let mut o = Observed::default();
     let labels = HashMap::from([(crate::engine::labels::PROJECT.to_string(), "demo".to_string())]);
-    o.volumes.insert("demo_data".into(), ObservedVolume { name: "demo_data".into(), driver: "local".into(), labels, options: HashMap::new(), mountpoint: String::new() });
+    o.volumes.insert(
+        "demo_data".into(),
+        ObservedVolume { name: "demo_data".into(), driver: "local".into(), labels, options: HashMap::new(), mountpoint: String::new() },
+    );
     let plan = plan_up(&p, &o, &UpOptions::default()).unwrap();
     assert!(plan.warnings.iter().any(|w| w.contains("exists with driver local") && w.contains("tmpfs")), "{:?}", plan.warnings);
 }

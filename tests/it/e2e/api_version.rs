@@ -28,14 +28,14 @@ impl LoggingProxy {
             for client in listener.incoming() {
                 let Ok(client) = client else { break };
                 let log = Arc::clone(&log);
-                std::thread::spawn(move || relay(client, log));
+                std::thread::spawn(move || relay(client, &log));
             }
         });
         LoggingProxy { path, requests, _dir: dir }
     }
 }
 
-fn relay(client: UnixStream, log: Arc<Mutex<Vec<String>>>) {
+fn relay(client: UnixStream, log: &Mutex<Vec<String>>) {
     let Ok(mut upstream) = UnixStream::connect("/var/run/docker.sock") else { return };
     let mut back_up = upstream.try_clone().unwrap();
     let mut back_client = client.try_clone().unwrap();

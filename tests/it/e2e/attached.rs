@@ -45,10 +45,7 @@ fn ctrl_c_stops_attached_containers() {
         .spawn()
         .unwrap();
     let container = format!("{}-loop-1", stack.name);
-    assert!(
-        super::eventually(30, || Stack::docker(&["inspect", "-f", "{{.State.Running}}", &container]) == "true"),
-        "container never ran"
-    );
+    assert!(super::eventually(30, || Stack::docker(&["inspect", "-f", "{{.State.Running}}", &container]) == "true"), "container never ran");
     std::thread::sleep(Duration::from_millis(500));
     let pid = child.id().to_string();
     Command::new("kill").args(["-INT", &pid]).status().unwrap();

@@ -6,7 +6,6 @@ use std::process::{Command, Stdio};
 
 use super::{engine_ready, Stack, BUSYBOX, LOOP};
 
-
 fn stack(tag: &str) -> Stack {
     Stack::new(
         tag,

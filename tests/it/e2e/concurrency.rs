@@ -57,11 +57,7 @@ fn concurrent_up_on_one_project_creates_no_duplicates() {
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     }
     let names: Vec<String> = s.containers().into_iter().map(|(n, _)| n).collect();
-    assert_eq!(
-        names,
-        vec![format!("{}-db-1", s.name), format!("{}-web-1", s.name), format!("{}-web-2", s.name)],
-        "exactly one container per replica"
-    );
+    assert_eq!(names, vec![format!("{}-db-1", s.name), format!("{}-web-1", s.name), format!("{}-web-2", s.name)], "exactly one container per replica");
 }
 
 /// What one of several concurrent runs did: its command, exit status,

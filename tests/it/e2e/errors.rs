@@ -43,18 +43,22 @@ fn missing_image_fails_before_creating_anything() {
         return;
     }
     // pull_policy never: no pull is tried, the image must be there.
-    let stack = Stack::new("noimage", &format!(
-        "services:\n  ok:\n    image: {BUSYBOX}\n    command: [sleep, '60']\n  bad:\n    image: rcompose-test/does-not-exist:1\n    pull_policy: never\n"
-    ));
+    let stack = Stack::new(
+        "noimage",
+        &format!(
+            "services:\n  ok:\n    image: {BUSYBOX}\n    command: [sleep, '60']\n  bad:\n    image: rcompose-test/does-not-exist:1\n    pull_policy: never\n"
+        ),
+    );
     let out = stack.run(&["up", "-d"]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("no such image: rcompose-test/does-not-exist:1 (service bad, pull_policy: never)"), "{}", stderr(&out));
     assert!(stack.containers().is_empty(), "created {:?}", stack.containers());
     // The default policy pulls a missing image; a registry that is not there
     // (a closed port on loopback) fails the pull, still before anything is created.
-    stack.write("compose.yaml", &format!(
-        "services:\n  ok:\n    image: {BUSYBOX}\n    command: [sleep, '60']\n  bad:\n    image: 127.0.0.1:9/rcompose-test/does-not-exist:1\n"
-    ));
+    stack.write(
+        "compose.yaml",
+        &format!("services:\n  ok:\n    image: {BUSYBOX}\n    command: [sleep, '60']\n  bad:\n    image: 127.0.0.1:9/rcompose-test/does-not-exist:1\n"),
+    );
     let out = stack.run(&["up", "-d"]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("pulling 127.0.0.1:9/rcompose-test/does-not-exist:1 failed"), "{}", stderr(&out));

@@ -6,7 +6,6 @@
 
 use super::{engine_ready, Stack, BUSYBOX, LOOP};
 
-
 fn stack(tag: &str, test_cmd: &str) -> Stack {
     Stack::new(
         tag,

@@ -178,6 +178,7 @@ fn request_lines(chunk: &[u8]) -> Vec<String> {
         .collect()
 }
 
+#[allow(clippy::needless_pass_by_value)] // each relay thread owns its handle
 fn serve(mut client: UnixStream, s: Arc<Shared>) {
     Shared::keep(&s.clients, &client);
     if s.tripped() {
@@ -260,8 +261,7 @@ fn compose() -> String {
 }
 
 fn expected(project: &str) -> Vec<String> {
-    let mut v: Vec<String> =
-        ["api-1", "api-2", "cache-1", "db-1", "edge-1", "web-1", "worker-1"].iter().map(|s| format!("{project}-{s}")).collect();
+    let mut v: Vec<String> = ["api-1", "api-2", "cache-1", "db-1", "edge-1", "web-1", "worker-1"].iter().map(|s| format!("{project}-{s}")).collect();
     v.sort();
     v
 }
@@ -305,12 +305,11 @@ fn run_through(stack: &Stack, proxy: &FaultProxy, args: &[&str]) -> Faulted {
     std::thread::spawn(move || {
         let _ = tx.send(child.wait_with_output());
     });
-    let out = match rx.recv_timeout(BOUND * 2) {
-        Ok(out) => out.unwrap(),
-        Err(_) => {
-            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
-            panic!("rcompose {args:?} through a faulty engine hung for {} s and was killed", (BOUND * 2).as_secs());
-        }
+    let out = if let Ok(out) = rx.recv_timeout(BOUND * 2) {
+        out.unwrap()
+    } else {
+        let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+        panic!("rcompose {args:?} through a faulty engine hung for {} s and was killed", (BOUND * 2).as_secs());
     };
     Faulted { code: out.status.code(), took: started.elapsed(), stderr: String::from_utf8_lossy(&out.stderr).into_owned() }
 }
@@ -369,9 +368,9 @@ const UP_POINTS: [(&str, usize, bool); 6] = [
 
 /// Fault points for `down`.
 const DOWN_POINTS: [(&str, usize); 3] = [
-    ("/stop", 2),              // stopping containers
+    ("/stop", 2),               // stopping containers
     ("DELETE /containers/", 4), // removing containers
-    ("DELETE /networks/", 1),  // removing the network
+    ("DELETE /networks/", 1),   // removing the network
 ];
 
 #[test]

@@ -7,10 +7,7 @@ use super::{engine_ready, Stack, BUSYBOX};
 fn compose_v2() -> bool {
     let ok = Command::new("docker").args(["compose", "version"]).output().is_ok_and(|o| o.status.success());
     if !ok {
-        assert!(
-            std::env::var("RCOMPOSE_REQUIRE_ENGINE").as_deref() != Ok("1"),
-            "RCOMPOSE_REQUIRE_ENGINE=1 but `docker compose` (v2) is not installed"
-        );
+        assert!(std::env::var("RCOMPOSE_REQUIRE_ENGINE").as_deref() != Ok("1"), "RCOMPOSE_REQUIRE_ENGINE=1 but `docker compose` (v2) is not installed");
         eprintln!("\n*** SKIPPED: docker compose v2 not installed; interop test not run ***\n");
     }
     ok

@@ -2,7 +2,6 @@
 
 use super::{engine_ready, Stack, BUSYBOX, LOOP};
 
-
 fn compose(extra_env: &str) -> String {
     format!(
         r#"services:
@@ -60,7 +59,7 @@ fn orphans_warn_then_go_with_remove_orphans() {
     }
     let stack = Stack::new("orphan", &compose("x"));
     stack.ok(&["up", "-d"]);
-    stack.write("compose.yaml", &compose("x").split("  side:").next().unwrap().to_string());
+    stack.write("compose.yaml", compose("x").split("  side:").next().unwrap());
     let out = stack.run(&["up", "-d"]);
     assert!(out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);

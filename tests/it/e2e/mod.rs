@@ -105,12 +105,11 @@ impl Stack {
         std::thread::spawn(move || {
             let _ = tx.send(child.wait_with_output());
         });
-        match rx.recv_timeout(std::time::Duration::from_secs(180)) {
-            Ok(out) => out.expect("rcompose output"),
-            Err(_) => {
-                let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
-                panic!("rcompose {args:?} hung for 180 s and was killed");
-            }
+        if let Ok(out) = rx.recv_timeout(std::time::Duration::from_secs(180)) {
+            out.expect("rcompose output")
+        } else {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+            panic!("rcompose {args:?} hung for 180 s and was killed");
         }
     }
 
@@ -147,10 +146,7 @@ impl Stack {
 
     /// `psql` inside the project's db container; returns trimmed output.
     pub fn psql(&self, container: &str, sql: &str) -> String {
-        let out = Command::new("docker")
-            .args(["exec", container, "psql", "-U", "app", "-d", "todo", "-tAc", sql])
-            .output()
-            .expect("docker exec");
+        let out = Command::new("docker").args(["exec", container, "psql", "-U", "app", "-d", "todo", "-tAc", sql]).output().expect("docker exec");
         assert!(out.status.success(), "psql failed: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }

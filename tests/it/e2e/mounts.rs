@@ -5,7 +5,6 @@ use std::process::Command;
 
 use super::{engine_ready, Stack, BUSYBOX, LOOP};
 
-
 fn sh(container: &str, script: &str) -> (bool, String) {
     let out = std::process::Command::new("docker").args(["exec", container, "sh", "-c", script]).output().unwrap();
     (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)).trim().to_string())
@@ -138,7 +137,10 @@ fn down_v_keeps_a_volume_labelled_for_another_project_even_when_names_collide() 
     if !engine_ready(&[BUSYBOX]) {
         return;
     }
-    let s = Stack::new("collide", &format!("services:\n  app:\n    image: {BUSYBOX}\n    command: [sh, -c, \"{LOOP}\"]\n    volumes: ['data:/data']\nvolumes:\n  data:\n"));
+    let s = Stack::new(
+        "collide",
+        &format!("services:\n  app:\n    image: {BUSYBOX}\n    command: [sh, -c, \"{LOOP}\"]\n    volumes: ['data:/data']\nvolumes:\n  data:\n"),
+    );
     let name = format!("{}_data", s.name);
     Stack::docker(&["volume", "create", "--label", "com.docker.compose.project=someone-else", &name]);
     let out = s.run(&["up", "-d"]);
@@ -217,7 +219,18 @@ fn container_volumes_from_driver_opts_home_binds_and_down_v_listing() {
         return;
     }
     let outside = format!("rct-outside-{}", std::process::id());
-    let made = Stack::docker(&["run", "-d", "--name", &outside, "-v", "/outside", BUSYBOX, "sh", "-c", &format!("echo from-outside > /outside/f; {}", LOOP.replace("$$", "$"))]);
+    let made = Stack::docker(&[
+        "run",
+        "-d",
+        "--name",
+        &outside,
+        "-v",
+        "/outside",
+        BUSYBOX,
+        "sh",
+        "-c",
+        &format!("echo from-outside > /outside/f; {}", LOOP.replace("$$", "$")),
+    ]);
     assert!(!made.is_empty(), "docker run failed");
     struct Gone(String);
     impl Drop for Gone {

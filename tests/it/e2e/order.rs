@@ -24,7 +24,6 @@ fn started_at(container: &str) -> f64 {
     epoch(&Stack::docker(&["inspect", "-f", "{{.State.StartedAt}}", container]))
 }
 
-
 fn compose() -> String {
     let svc = |deps: &str| format!("    image: {BUSYBOX}\n    command: [\"sh\", \"-c\", \"{LOOP}\"]\n{deps}");
     format!(

@@ -18,12 +18,8 @@ fn plan_and_dry_run_explain_and_change_nothing() {
     s.ok(&["up", "-d"]);
     s.write("compose.yaml", &compose("b"));
     let json: serde_json::Value = serde_json::from_str(&s.ok(&["plan", "--format", "json"])).unwrap();
-    let actions: Vec<(String, String)> = json["actions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| (a["action"].as_str().unwrap().to_string(), a["reason"].as_str().unwrap().to_string()))
-        .collect();
+    let actions: Vec<(String, String)> =
+        json["actions"].as_array().unwrap().iter().map(|a| (a["action"].as_str().unwrap().to_string(), a["reason"].as_str().unwrap().to_string())).collect();
     assert!(actions.contains(&("recreate".into(), "config changed".into())), "{actions:?}");
     assert!(actions.contains(&("keep".into(), "up to date".into())), "{actions:?}");
     let before = s.containers();

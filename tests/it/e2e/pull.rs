@@ -120,9 +120,7 @@ fn pull_from_a_local_registry_with_progress_and_pull_policy() {
     assert_eq!(stack.containers().len(), 1);
     stack.ok(&["down", "--rmi", "all"]);
     // --ignore-pull-failures: the image that exists arrives, the missing one is a warning.
-    stack.write("compose.yaml", &format!(
-        "services:\n  app:\n    image: {image}\n  ghost:\n    image: 127.0.0.1:{}/rct/missing:1\n", reg.port
-    ));
+    stack.write("compose.yaml", &format!("services:\n  app:\n    image: {image}\n  ghost:\n    image: 127.0.0.1:{}/rct/missing:1\n", reg.port));
     let out = rcompose_with(&stack, cfg.path(), &["pull"]);
     assert!(!out.status.success(), "a missing image must fail a plain pull");
     let out = rcompose_with(&stack, cfg.path(), &["pull", "--ignore-pull-failures"]);

@@ -3,7 +3,6 @@
 
 use super::{engine_ready, Stack, BUSYBOX, LOOP};
 
-
 fn stack(tag: &str) -> Stack {
     Stack::new(
         tag,

@@ -90,9 +90,13 @@ volumes:
 #[derive(Clone, Copy, Debug)]
 enum Step {
     /// `up -d`, or `up -d --wait` when `wait`.
-    Up { wait: bool },
+    Up {
+        wait: bool,
+    },
     /// Rewrite compose.yaml with a new environment value for one service, then `up -d`.
-    Change { service: usize },
+    Change {
+        service: usize,
+    },
     ForceRecreate,
     Scale(u32),
     Stop,
@@ -102,7 +106,9 @@ enum Step {
     Down,
     DownVolumes,
     /// `run --rm` of web (no dependencies) or app (depends on a healthy db).
-    Run { service: usize },
+    Run {
+        service: usize,
+    },
 }
 
 impl Step {
@@ -283,13 +289,12 @@ fn seeded_soak_keeps_every_committed_row_and_one_container_per_replica() {
     if !engine_ready(&[POSTGRES, BUSYBOX]) {
         return;
     }
-    let steps: usize = std::env::var("RCOMPOSE_SOAK_STEPS").ok().map(|s| s.parse().expect("RCOMPOSE_SOAK_STEPS is a number")).unwrap_or(200);
-    let seed: u64 = match std::env::var("RCOMPOSE_SOAK_SEED") {
-        Ok(s) => s.parse().expect("RCOMPOSE_SOAK_SEED is a number"),
-        Err(_) => {
-            let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
-            Rng(t ^ u64::from(std::process::id()).rotate_left(32)).next()
-        }
+    let steps: usize = std::env::var("RCOMPOSE_SOAK_STEPS").ok().map_or(200, |s| s.parse().expect("RCOMPOSE_SOAK_STEPS is a number"));
+    let seed: u64 = if let Ok(s) = std::env::var("RCOMPOSE_SOAK_SEED") {
+        s.parse().expect("RCOMPOSE_SOAK_SEED is a number")
+    } else {
+        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
+        Rng(t ^ u64::from(std::process::id()).rotate_left(32)).next()
     };
     println!("soak: seed {seed}, {steps} steps");
     println!("soak: replay with RCOMPOSE_SOAK_SEED={seed} RCOMPOSE_SOAK_STEPS={steps} cargo test --locked --test it e2e::soak::seeded -- --nocapture");
@@ -327,7 +332,9 @@ fn seeded_soak_keeps_every_committed_row_and_one_container_per_replica() {
             Step::DownVolumes => vec!["down".into(), "-v".into(), "-t".into(), "1".into()],
             // app's one-off must find the database accepting connections:
             // it depends on db with condition service_healthy.
-            Step::Run { service: 1 } => vec!["run", "--rm", "-T", "app", "sh", "-c", "nc -w 5 db 5432 </dev/null && echo $SOAK_GEN"].into_iter().map(String::from).collect(),
+            Step::Run { service: 1 } => {
+                vec!["run", "--rm", "-T", "app", "sh", "-c", "nc -w 5 db 5432 </dev/null && echo $SOAK_GEN"].into_iter().map(String::from).collect()
+            }
             Step::Run { .. } => vec!["run", "--rm", "-T", "web", "sh", "-c", "echo $SOAK_GEN"].into_iter().map(String::from).collect(),
         };
         let label = match changed {

@@ -6,7 +6,6 @@ use std::time::{Duration, Instant};
 
 use super::{engine_ready, eventually, Stack, BUSYBOX, LOOP};
 
-
 fn service(name: &str, health: &str, extra: &str) -> String {
     format!("  {name}:\n    image: {BUSYBOX}\n    command: [sh, -c, \"{LOOP}\"]\n{health}{extra}")
 }
