@@ -12,7 +12,7 @@ use bollard::container::LogOutput;
 use bollard::query_parameters::{KillContainerOptionsBuilder, LogsOptionsBuilder, StopContainerOptionsBuilder};
 use futures::StreamExt;
 
-use crate::engine::Engine;
+use crate::engine::Docker;
 use crate::model::Project;
 use crate::progress::{Event, Kind, Reporter, Status};
 use crate::reconcile::observe::{observe, ObservedContainer};
@@ -36,7 +36,7 @@ enum Item {
     Ended(usize),
 }
 
-async fn stop_all(engine: &Engine, project: &Project, containers: &[ObservedContainer], reporter: &dyn Reporter) {
+async fn stop_all(engine: &Docker, project: &Project, containers: &[ObservedContainer], reporter: &dyn Reporter) {
     let stops = containers.iter().map(|c| async move {
         reporter.event(Event::new(Kind::Container, &c.name, Status::Stopping));
         let timeout = project.services.get(&c.labels.service).and_then(|s| s.stop_grace_period).map(|g| g.0.as_secs() as i32);
@@ -50,12 +50,12 @@ async fn stop_all(engine: &Engine, project: &Project, containers: &[ObservedCont
     futures::future::join_all(stops).await;
 }
 
-async fn exit_code(engine: &Engine, id: &str) -> i64 {
+async fn exit_code(engine: &Docker, id: &str) -> i64 {
     engine.docker.inspect_container(id, None).await.ok().and_then(|i| i.state).and_then(|s| s.exit_code).unwrap_or(-1)
 }
 
 pub async fn follow_until_interrupted(
-    engine: &Engine,
+    engine: &Docker,
     project: &Project,
     services: &[String],
     opts: &AttachOptions,

@@ -11,7 +11,8 @@ use miette::miette;
 use super::stdio::{forward_stdin, pump_output, terminal_size, RawMode};
 use super::{connect, GlobalArgs};
 use crate::engine::call;
-use crate::reconcile::observe::{observe_containers, State};
+use crate::engine::State;
+use crate::reconcile::observe::observe_containers;
 use crate::Error;
 
 #[derive(clap::Args, Debug, Default)]

@@ -8,8 +8,9 @@ use bollard::query_parameters::{EventsOptionsBuilder, TopOptionsBuilder};
 use futures::StreamExt;
 
 use super::{connect, GlobalArgs};
+use crate::engine::State;
 use crate::engine::{call, labels};
-use crate::reconcile::observe::{observe_containers, State};
+use crate::reconcile::observe::observe_containers;
 use crate::Error;
 
 #[derive(clap::Args, Debug, Default)]

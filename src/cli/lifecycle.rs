@@ -11,11 +11,12 @@ use futures::StreamExt;
 use miette::miette;
 
 use super::{connect, GlobalArgs};
-use crate::engine::{call, call_with_grace, Engine, EngineError};
+use crate::engine::State;
+use crate::engine::{call, call_with_grace, Docker, EngineError};
 use crate::graph::ServiceGraph;
 use crate::model::Project;
 use crate::progress::{Event, Kind, Reporter, Status};
-use crate::reconcile::observe::{observe_containers, ObservedContainer, State};
+use crate::reconcile::observe::{observe_containers, ObservedContainer};
 use crate::Error;
 
 #[derive(clap::Args, Debug, Default)]
@@ -106,7 +107,7 @@ fn grace(project: &Project, t: Option<i32>, c: &ObservedContainer) -> Duration {
     t.map(|t| Duration::from_secs(t.max(0) as u64)).or(service).unwrap_or(Duration::from_secs(10))
 }
 
-async fn act(engine: &Engine, action: &Action, c: &ObservedContainer, grace: Duration, reporter: &dyn Reporter) -> Result<(), EngineError> {
+async fn act(engine: &Docker, action: &Action, c: &ObservedContainer, grace: Duration, reporter: &dyn Reporter) -> Result<(), EngineError> {
     let d = &engine.docker;
     let ev = |s: Status| reporter.event(Event::new(Kind::Container, &c.name, s));
     match action {

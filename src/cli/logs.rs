@@ -11,7 +11,7 @@ use futures::StreamExt;
 use tokio::sync::mpsc;
 
 use super::{connect, GlobalArgs};
-use crate::engine::{labels, Engine};
+use crate::engine::{labels, Docker};
 use crate::reconcile::observe::observe_containers;
 use crate::Error;
 
@@ -78,7 +78,7 @@ impl Prefixer {
     }
 }
 
-fn spawn_stream(engine: &Engine, id: String, name: String, args: &LogsArgs, since: Option<i32>, tx: mpsc::UnboundedSender<(String, String)>) {
+fn spawn_stream(engine: &Docker, id: String, name: String, args: &LogsArgs, since: Option<i32>, tx: mpsc::UnboundedSender<(String, String)>) {
     let mut opts = LogsOptionsBuilder::default().follow(args.follow).stdout(true).stderr(true).timestamps(args.timestamps).tail(&args.tail);
     if let Some(s) = since {
         opts = opts.since(s);

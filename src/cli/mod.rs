@@ -202,9 +202,9 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
 }
 
 /// Connects to the engine named by DOCKER_HOST (default: the local socket).
-pub async fn connect() -> Result<crate::engine::Engine, Error> {
+pub async fn connect() -> Result<crate::engine::Docker, Error> {
     let env: std::collections::HashMap<String, String> = std::env::vars().collect();
-    crate::engine::Engine::connect(&env).await.map_err(|e| Error::Other(miette::Report::new(e)))
+    crate::engine::Docker::connect(&env).await.map_err(|e| Error::Other(miette::Report::new(e)))
 }
 
 /// Loads the project; when there is no compose file but `-p` names a

@@ -3,7 +3,8 @@
 use std::process::ExitCode;
 
 use super::{connect, GlobalArgs};
-use crate::reconcile::observe::{observe_containers, ObservedContainer, State};
+use crate::engine::State;
+use crate::reconcile::observe::{observe_containers, ObservedContainer};
 use crate::Error;
 
 #[derive(clap::Args, Debug, Default)]

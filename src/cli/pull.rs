@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use miette::miette;
 
 use super::{connect, GlobalArgs};
-use crate::engine::Engine;
+use crate::engine::Docker;
 use crate::images::pull::{pull_image, should_pull};
 use crate::model::Project;
 use crate::progress::Reporter;
@@ -26,7 +26,7 @@ pub struct PullArgs {
 }
 
 /// How long ago an image was last pulled or tagged here.
-async fn image_age(engine: &Engine, image: &str) -> Option<std::time::Duration> {
+async fn image_age(engine: &Docker, image: &str) -> Option<std::time::Duration> {
     let info = engine.docker.inspect_image(image).await.ok()?;
     let when = info.metadata?.last_tag_time?;
     let text = when.clone();
@@ -52,7 +52,7 @@ pub fn parse_rfc3339(ts: &str) -> Option<i64> {
 /// Pulls, for `up`, the images of `services` that their policy (or the
 /// `--pull` override) asks for. Services that build their image don't pull.
 pub async fn pull_for_up(
-    engine: &Engine,
+    engine: &Docker,
     project: &Project,
     services: &[String],
     override_policy: Option<&str>,

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use miette::miette;
 
 use super::{attach, connect, GlobalArgs};
+use crate::engine::Engine as _;
 use crate::reconcile::execute::{parallel_limit, Executor};
 use crate::reconcile::observe::observe;
 use crate::reconcile::plan::{image_ref, plan_up, Op, UpOptions};
@@ -201,16 +202,16 @@ fn up(global: &GlobalArgs, args: &UpArgs, create_only: bool) -> Result<ExitCode,
 }
 
 /// Features the engine must support for this project.
-fn preflight_engine_features(engine: &crate::engine::Engine, project: &crate::model::Project) -> Result<(), Error> {
+fn preflight_engine_features(engine: &crate::engine::Docker, project: &crate::model::Project) -> Result<(), Error> {
     use crate::engine::ApiVersion;
     for (name, svc) in &project.services {
         for m in &svc.volumes {
             if m.volume.as_ref().is_some_and(|v| v.subpath.is_some()) {
-                engine.require(ApiVersion(1, 45), format!("volume subpath (service \"{name}\", mount {})", m.target)).map_err(miette::Report::new)?;
+                engine.require(ApiVersion(1, 45), &format!("volume subpath (service \"{name}\", mount {})", m.target)).map_err(miette::Report::new)?;
             }
         }
         if svc.healthcheck.as_ref().is_some_and(|h| h.start_interval.is_some()) {
-            engine.require(ApiVersion(1, 44), format!("healthcheck start_interval (service \"{name}\")")).map_err(miette::Report::new)?;
+            engine.require(ApiVersion(1, 44), &format!("healthcheck start_interval (service \"{name}\")")).map_err(miette::Report::new)?;
         }
     }
     Ok(())

@@ -13,9 +13,10 @@ use futures::StreamExt;
 use miette::miette;
 
 use super::{connect, GlobalArgs};
-use crate::engine::{call, labels, Engine, EngineError};
+use crate::engine::State;
+use crate::engine::{call, labels, Docker, EngineError};
 use crate::model::Project;
-use crate::reconcile::observe::{observe, Observed, State};
+use crate::reconcile::observe::{observe, Observed};
 use crate::reconcile::plan::image_ref;
 use crate::Error;
 
@@ -45,7 +46,7 @@ fn engine_name(project: &Project, volume: &str) -> String {
 }
 
 struct Helper<'a> {
-    engine: &'a Engine,
+    engine: &'a Docker,
     id: String,
 }
 
@@ -59,7 +60,7 @@ impl Helper<'_> {
 }
 
 /// A created, never started container with `volume` at /volume.
-async fn helper<'a>(engine: &'a Engine, project: &Project, observed: &Observed, volume: &str) -> Result<Helper<'a>, Error> {
+async fn helper<'a>(engine: &'a Docker, project: &Project, observed: &Observed, volume: &str) -> Result<Helper<'a>, Error> {
     let image = project.services.iter().map(|(n, s)| image_ref(project, n, s)).find(|i| observed.images.contains_key(i)).ok_or_else(|| {
         miette!(
             code = "rcompose::no_local_image",
@@ -85,7 +86,7 @@ async fn helper<'a>(engine: &'a Engine, project: &Project, observed: &Observed, 
     Ok(Helper { engine, id: created.id })
 }
 
-async fn export_bytes(engine: &Engine, id: &str) -> Result<Vec<u8>, Error> {
+async fn export_bytes(engine: &Docker, id: &str) -> Result<Vec<u8>, Error> {
     let opts = DownloadFromContainerOptionsBuilder::default().path("/volume").build();
     let mut stream = engine.docker.download_from_container(id, Some(opts));
     let mut bytes = Vec::new();
@@ -96,13 +97,13 @@ async fn export_bytes(engine: &Engine, id: &str) -> Result<Vec<u8>, Error> {
     Ok(bytes)
 }
 
-async fn import_bytes(engine: &Engine, id: &str, tar: Vec<u8>) -> Result<(), Error> {
+async fn import_bytes(engine: &Docker, id: &str, tar: Vec<u8>) -> Result<(), Error> {
     let opts = UploadToContainerOptionsBuilder::default().path("/").copy_uidgid("1").build();
     call("write the volume", engine.docker.upload_to_container(id, Some(opts), bollard::body_full(tar.into()))).await.map_err(miette::Report::new)?;
     Ok(())
 }
 
-async fn ensure_volume(engine: &Engine, project: &Project, name: &str) -> Result<(), Error> {
+async fn ensure_volume(engine: &Docker, project: &Project, name: &str) -> Result<(), Error> {
     if engine.docker.inspect_volume(name).await.is_ok() {
         return Ok(());
     }

@@ -4,16 +4,14 @@
 //! capped, so an event lost before the subscription took hold costs at most
 //! that cap, never a hang.
 
-use std::collections::HashMap;
-use std::pin::Pin;
 use std::time::Duration;
 
-use bollard::query_parameters::EventsOptionsBuilder;
-use futures::{Stream, StreamExt};
+use futures::stream::BoxStream;
+use futures::StreamExt;
 
-use super::Engine;
+use super::{Engine, EngineError, EngineEvent, EventQuery};
 
-type Events = Pin<Box<dyn Stream<Item = Result<bollard::models::EventMessage, bollard::errors::Error>> + Send>>;
+type Events = BoxStream<'static, Result<EngineEvent, EngineError>>;
 
 /// Events of some containers.
 pub struct Changes {
@@ -25,14 +23,14 @@ pub const RECHECK: Duration = Duration::from_secs(2);
 
 impl Changes {
     /// Subscribes to state changes of the containers `ids`.
-    pub fn watch(engine: &Engine, ids: &[String]) -> Changes {
-        let filters = HashMap::from([
-            ("type".to_string(), vec!["container".to_string()]),
-            ("container".to_string(), ids.to_vec()),
-            ("event".to_string(), ["start", "die", "restart", "health_status", "oom", "destroy"].map(String::from).to_vec()),
-        ]);
-        let stream = engine.docker.events(Some(EventsOptionsBuilder::default().filters(&filters).build()));
-        Changes { events: Some(Box::pin(stream)) }
+    pub fn watch(engine: &dyn Engine, ids: &[String]) -> Changes {
+        let query = EventQuery {
+            types: vec!["container".into()],
+            containers: ids.to_vec(),
+            actions: ["start", "die", "restart", "health_status", "oom", "destroy"].map(String::from).to_vec(),
+            labels: Vec::new(),
+        };
+        Changes { events: Some(engine.events(&query)) }
     }
 
     /// Waits for the next change, at most [`RECHECK`].

@@ -1,20 +1,34 @@
-//! The Docker engine, through bollard.
+//! The container engine, behind one seam.
 //!
-//! Owns: connecting (DOCKER_HOST: unix socket, tcp, tcp+TLS with
-//! DOCKER_TLS_VERIFY/DOCKER_CERT_PATH), reading the engine's API version,
-//! and turning engine failures into errors that say what to do. The
-//! reconciler calls these methods; nothing here decides anything.
+//! Owns: the [`Engine`] trait (every request the reconciler makes, in
+//! rcompose's own [`types`]), its Docker implementation over bollard
+//! ([`Docker`]: connecting through DOCKER_HOST, TLS, the API version, time
+//! limits), an in-memory [`fake`] for tests, and turning engine failures into
+//! errors that say what to do. Nothing here decides anything. The reconciler
+//! reaches the engine only through it.
 
 pub mod changes;
 pub mod context;
 pub mod df;
+mod docker;
+pub mod fake;
 pub mod labels;
 pub mod raw;
+pub mod types;
 
-use std::collections::HashMap;
+pub use docker::{call_timeout, Docker, DEFAULT_CALL_TIMEOUT};
+pub use types::*;
+
+/// The Docker API's own container and endpoint bodies, which rcompose fills
+/// in nearly completely (see `reconcile::spec`), and the other API types
+/// the commands not yet behind the seam read.
+pub mod wire {
+    pub use bollard::models::*;
+}
+
 use std::time::Duration;
 
-use bollard::Docker;
+use futures::stream::BoxStream;
 use miette::Diagnostic;
 
 /// An API version such as 1.41.
@@ -34,7 +48,7 @@ impl std::fmt::Display for ApiVersion {
     }
 }
 
-#[derive(Debug, thiserror::Error, Diagnostic)]
+#[derive(Clone, Debug, thiserror::Error, Diagnostic)]
 pub enum EngineError {
     #[error("cannot connect to the Docker engine at {host}: {reason}")]
     #[diagnostic(
@@ -96,100 +110,64 @@ impl EngineError {
     }
 }
 
-/// A connected engine.
-#[derive(Clone)]
-pub struct Engine {
-    pub docker: Docker,
-    pub host: String,
-    pub api: ApiVersion,
-}
-
-/// How long one engine call may take before we give up, unless
-/// `COMPOSE_HTTP_TIMEOUT` (seconds) says otherwise. Image pulls, builds and
-/// log streams are not bounded by this; stopping a container gets its grace
-/// period on top.
-pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(120);
-
-static CALL_TIMEOUT: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
-
-/// The time limit of one engine call (see [`DEFAULT_CALL_TIMEOUT`]).
-pub fn call_timeout() -> Duration {
-    CALL_TIMEOUT.get().copied().unwrap_or(DEFAULT_CALL_TIMEOUT)
-}
-
-/// Reads `COMPOSE_HTTP_TIMEOUT` (whole seconds, as docker-compose 1.x did).
-fn timeout_from_env(env: &HashMap<String, String>) -> Duration {
-    env.get("COMPOSE_HTTP_TIMEOUT").and_then(|v| v.trim().parse::<u64>().ok()).filter(|s| *s > 0).map(Duration::from_secs).unwrap_or(DEFAULT_CALL_TIMEOUT)
-}
-
-/// bollard's own per-request limit: generous, since our [`call`] bounds each
-/// call and a container stop may rightly take its whole grace period.
-const CLIENT_TIMEOUT_SECS: u64 = 24 * 3600;
-
-impl Engine {
-    /// Connects using DOCKER_HOST (default: the local unix socket) and reads
-    /// the engine's API version.
-    pub async fn connect(env: &HashMap<String, String>) -> Result<Engine, EngineError> {
-        let _ = CALL_TIMEOUT.set(timeout_from_env(env));
-        let host = env.get("DOCKER_HOST").cloned().filter(|h| !h.is_empty()).unwrap_or_else(|| "unix:///var/run/docker.sock".into());
-        let unreachable = |reason: String| EngineError::Unreachable { host: host.clone(), reason };
-        let docker = if host.starts_with("unix://") {
-            Docker::connect_with_unix(&host, CLIENT_TIMEOUT_SECS, bollard::API_DEFAULT_VERSION)
-        } else if host.starts_with("tcp://") || host.starts_with("http://") || host.starts_with("https://") {
-            let tls = env.get("DOCKER_TLS_VERIFY").is_some_and(|v| !v.is_empty() && v != "0") || host.starts_with("https://");
-            if tls {
-                let cert_dir = env.get("DOCKER_CERT_PATH").cloned().unwrap_or_else(|| format!("{}/.docker", env.get("HOME").cloned().unwrap_or_default()));
-                let dir = std::path::Path::new(&cert_dir);
-                let url = host.replacen("tcp://", "https://", 1);
-                Docker::connect_with_ssl(
-                    &url,
-                    &dir.join("key.pem"),
-                    &dir.join("cert.pem"),
-                    &dir.join("ca.pem"),
-                    CLIENT_TIMEOUT_SECS,
-                    bollard::API_DEFAULT_VERSION,
-                )
-            } else {
-                Docker::connect_with_http(&host, CLIENT_TIMEOUT_SECS, bollard::API_DEFAULT_VERSION)
-            }
-        } else {
-            return Err(unreachable(format!("unsupported DOCKER_HOST scheme in `{host}` (use unix://, tcp:// or https://)")));
-        }
-        .map_err(|e| unreachable(e.to_string()))?;
-        let limit = call_timeout().min(Duration::from_secs(15));
-        let api = tokio::time::timeout(limit, handshake(&docker, &host))
-            .await
-            .map_err(|_| unreachable(format!("no answer within {} s", limit.as_secs())))?
-            .map_err(unreachable)?;
-        tracing::debug!(%host, %api, "connected to the engine");
-        Ok(Engine { docker, host, api })
-    }
+/// The seam between rcompose and a container engine: every request the
+/// reconciler makes, in rcompose's own types ([`types`]). [`Docker`] carries
+/// them out over the Docker API; [`fake::FakeEngine`] answers them from
+/// memory, so that the executor can be tested without an engine.
+///
+/// Each call is bounded by the call time limit (`COMPOSE_HTTP_TIMEOUT`),
+/// except [`Engine::wait_exit`] and the streams, which last as long as they
+/// must.
+#[async_trait::async_trait]
+pub trait Engine: Send + Sync {
+    /// The engine's API version.
+    fn api(&self) -> ApiVersion;
 
     /// Refuses a feature the engine is too old for.
-    pub fn require(&self, needed: ApiVersion, what: impl Into<String>) -> Result<(), EngineError> {
-        if self.api < needed {
-            return Err(EngineError::TooOld { what: what.into(), needed, have: self.api });
+    fn require(&self, needed: ApiVersion, what: &str) -> Result<(), EngineError> {
+        if self.api() < needed {
+            return Err(EngineError::TooOld { what: what.into(), needed, have: self.api() });
         }
         Ok(())
     }
-}
 
-/// The engine's API version, from the `API-Version` header of `/_ping` (well
-/// under a millisecond), or from `/version` (a few milliseconds: the engine
-/// asks containerd) where no plain connection is possible.
-async fn handshake(docker: &Docker, host: &str) -> Result<ApiVersion, String> {
-    match raw::get(host, "/_ping").await {
-        Ok(answer) if answer.status == 200 => {
-            if let Some(api) = answer.header("api-version").and_then(ApiVersion::parse) {
-                return Ok(api);
-            }
-        }
-        Ok(answer) => tracing::debug!(status = answer.status, "/_ping did not answer 200"),
-        Err(e) if !host.starts_with("unix://") => tracing::debug!("no plain /_ping: {e}"),
-        Err(e) => return Err(e.to_string()),
-    }
-    let version = docker.version().await.map_err(|e| e.to_string())?;
-    Ok(version.api_version.as_deref().and_then(ApiVersion::parse).unwrap_or(ApiVersion(1, 41)))
+    async fn list_containers(&self, query: &ContainerQuery) -> Result<Vec<ContainerSummary>, EngineError>;
+    async fn inspect_container(&self, container: ContainerRef<'_>) -> Result<ContainerDetails, EngineError>;
+    /// Creates a container named `name`; returns its id.
+    async fn create_container(&self, name: &str, platform: Option<&str>, body: wire::ContainerCreateBody) -> Result<String, EngineError>;
+    async fn start_container(&self, container: ContainerRef<'_>) -> Result<(), EngineError>;
+    /// Stops a container, waiting up to `timeout` seconds (the engine's
+    /// default when none) before killing it. One already stopped is fine.
+    async fn stop_container(&self, container: ContainerRef<'_>, timeout: Option<i32>) -> Result<(), EngineError>;
+    /// Removes a container (forcing a running one), with its anonymous
+    /// volumes when `volumes`.
+    async fn remove_container(&self, container: ContainerRef<'_>, volumes: bool) -> Result<(), EngineError>;
+    async fn rename_container(&self, container: ContainerRef<'_>, new_name: &str) -> Result<(), EngineError>;
+    /// Unpacks a tar archive into a container's file system at `path`,
+    /// keeping the archive's owners.
+    async fn upload_archive(&self, container: ContainerRef<'_>, path: &str, tar: Vec<u8>) -> Result<(), EngineError>;
+    /// Waits until a container is not running; returns its exit code. A
+    /// connection lost before the engine answered is an error, never a code.
+    async fn wait_exit(&self, container: ContainerRef<'_>) -> Result<i64, EngineError>;
+
+    async fn list_networks(&self, labels: &[String]) -> Result<Vec<NetworkSummary>, EngineError>;
+    /// Creates a network; an existing one of that name is a conflict error.
+    async fn create_network(&self, spec: &NetworkSpec) -> Result<(), EngineError>;
+    async fn remove_network(&self, name_or_id: &str) -> Result<(), EngineError>;
+    async fn connect_network(&self, network: &str, container: ContainerRef<'_>, endpoint: wire::EndpointSettings) -> Result<(), EngineError>;
+
+    async fn list_volumes(&self) -> Result<Vec<VolumeSummary>, EngineError>;
+    async fn create_volume(&self, spec: &VolumeSpec) -> Result<(), EngineError>;
+    async fn remove_volume(&self, name: &str) -> Result<(), EngineError>;
+
+    /// The id of a local image, or none when it is not there.
+    async fn image_id(&self, reference: &str) -> Result<Option<String>, EngineError>;
+    async fn remove_image(&self, reference: &str) -> Result<(), EngineError>;
+
+    /// Follows engine events from now on.
+    fn events(&self, query: &EventQuery) -> BoxStream<'static, Result<EngineEvent, EngineError>>;
+    /// A container's output.
+    fn logs(&self, container: ContainerRef<'_>, query: &LogsQuery) -> BoxStream<'static, Result<LogChunk, EngineError>>;
 }
 
 /// Runs an engine call with the standard time limit and error wrapping.

@@ -7,7 +7,7 @@ use futures::StreamExt;
 use miette::Diagnostic;
 
 use crate::engine::context::tar_context;
-use crate::engine::{call, Engine, EngineError};
+use crate::engine::{call, Docker, EngineError};
 use crate::model::{Project, Service};
 use crate::progress::{Event, Kind, Reporter, Status};
 
@@ -41,7 +41,7 @@ pub struct BuildOptions {
 /// Builds one service's image and tags it with its name (and `build.tags`).
 /// Returns the image id.
 pub async fn build_service(
-    engine: &Engine,
+    engine: &Docker,
     project: &Project,
     name: &str,
     service: &Service,

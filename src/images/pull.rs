@@ -9,7 +9,7 @@ use miette::Diagnostic;
 
 use super::auth::credentials_for;
 use super::build::split_tag;
-use crate::engine::{Engine, EngineError};
+use crate::engine::{Docker, EngineError};
 use crate::progress::{Event, Kind, Reporter, Status};
 
 #[derive(Debug, thiserror::Error, Diagnostic)]
@@ -28,7 +28,7 @@ fn mb(n: i64) -> String {
 
 /// Pulls `image`, reporting each layer's progress; credentials come from the
 /// docker CLI config and never appear in output.
-pub async fn pull_image(engine: &Engine, image: &str, env: &HashMap<String, String>, reporter: &dyn Reporter) -> Result<(), PullError> {
+pub async fn pull_image(engine: &Docker, image: &str, env: &HashMap<String, String>, reporter: &dyn Reporter) -> Result<(), PullError> {
     let (repo, tag) = split_tag(image);
     let opts = CreateImageOptionsBuilder::default().from_image(repo).tag(tag).build();
     let creds = credentials_for(image, env);

@@ -1,13 +1,9 @@
 //! Dependency conditions: waiting for a service to be healthy or to have
 //! completed successfully before its dependents start.
 
-use bollard::models::HealthStatusEnum;
-use bollard::query_parameters::WaitContainerOptionsBuilder;
-use futures::StreamExt;
-
 use super::execute::{ExecError, Executor};
 use crate::engine::changes::Changes;
-use crate::engine::{call, EngineError};
+use crate::engine::{ContainerRef, Health};
 use crate::model::Condition;
 use crate::progress::{Kind, Status};
 
@@ -36,37 +32,24 @@ impl Executor<'_> {
             let mut announced = false;
             let mut changes = Changes::watch(self.engine, std::slice::from_ref(id));
             loop {
-                let info = call("inspect container", self.engine.docker.inspect_container(id, None)).await?;
-                let name = info.name.clone().unwrap_or_default().trim_start_matches('/').to_string();
-                let state = info.state.unwrap_or_default();
-                let health = state.health.as_ref().and_then(|h| h.status);
-                let has_check = info
-                    .config
-                    .as_ref()
-                    .and_then(|c| c.healthcheck.as_ref())
-                    .and_then(|h| h.test.as_ref())
-                    .is_some_and(|t| t.first().map(String::as_str) != Some("NONE") && !t.is_empty());
-                if !has_check && health.is_none() {
+                let info = self.engine.inspect_container(ContainerRef::new(id, service)).await?;
+                let name = info.name.clone();
+                if !info.has_healthcheck && info.health.is_none() {
                     return Err(ExecError::NoHealthcheck { service: service.into(), dependent: dependent.into() });
                 }
-                if state.running == Some(false) && state.restarting != Some(true) {
-                    return Err(ExecError::DependencyExited { container: name, code: state.exit_code.unwrap_or(-1) });
+                if !info.running && !info.restarting {
+                    return Err(ExecError::DependencyExited { container: name, code: info.exit_code.unwrap_or(-1) });
                 }
-                match health {
-                    Some(HealthStatusEnum::HEALTHY) => {
+                match info.health {
+                    Some(Health::Healthy) => {
                         self.emit(Kind::Container, &name, Status::Healthy);
                         break;
                     }
-                    Some(HealthStatusEnum::UNHEALTHY) => {
-                        let detail = state
-                            .health
-                            .and_then(|h| h.log)
-                            .and_then(|l| l.last().and_then(|r| r.output.clone()))
-                            .map(|o| format!(": {}", o.trim()))
-                            .unwrap_or_default();
+                    Some(Health::Unhealthy) => {
+                        let detail = info.last_health_output.map(|o| format!(": {o}")).unwrap_or_default();
                         return Err(ExecError::Unhealthy { container: name, detail });
                     }
-                    _ => {}
+                    Some(Health::Starting) | None => {}
                 }
                 if !announced {
                     self.emit(Kind::Container, &name, Status::Waiting);
@@ -80,14 +63,8 @@ impl Executor<'_> {
 
     pub(super) async fn wait_completed(&self, service: &str, ids: &[String]) -> Result<(), ExecError> {
         for id in ids {
-            let opts = WaitContainerOptionsBuilder::default().condition("not-running").build();
-            let mut stream = self.engine.docker.wait_container(id, Some(opts));
-            let code = match stream.next().await {
-                Some(Ok(r)) => r.status_code,
-                Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. })) => code,
-                Some(Err(e)) => return Err(EngineError::from_bollard("wait for container", e).into()),
-                None => 0,
-            };
+            // A lost connection is an error here, never a success.
+            let code = self.engine.wait_exit(ContainerRef::new(id, service)).await?;
             if code != 0 {
                 return Err(ExecError::NotCompleted { service: service.into(), code });
             }

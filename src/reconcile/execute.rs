@@ -9,15 +9,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use bollard::models::{NetworkConnectRequest, NetworkCreateRequest, VolumeCreateRequest};
-use bollard::query_parameters::{CreateContainerOptionsBuilder, RemoveContainerOptionsBuilder, RenameContainerOptionsBuilder, StopContainerOptionsBuilder};
 use miette::Diagnostic;
 use tokio::sync::{watch, Semaphore};
 
 use super::hash::config_hash;
 use super::plan::{image_ref, Op, Plan, Replaced};
 use super::spec::{container_body, endpoint, SpecInput};
-use crate::engine::{call, call_with_grace, labels, Engine, EngineError};
+use crate::engine::{labels, ContainerRef, Engine, EngineError, Ipam, IpamPool, NetworkSpec, VolumeSpec};
 use crate::graph::{EdgeKind, ServiceGraph};
 use crate::model::{Condition, Project};
 use crate::progress::{Event, Kind, Reporter, Status};
@@ -46,7 +44,7 @@ pub enum ExecError {
 
 /// Runs plans against one engine for one project.
 pub struct Executor<'a> {
-    pub engine: &'a Engine,
+    pub engine: &'a dyn Engine,
     pub project: &'a Project,
     pub reporter: &'a dyn Reporter,
     limit: Arc<Semaphore>,
@@ -62,7 +60,7 @@ pub fn parallel_limit(env: &HashMap<String, String>) -> usize {
 type Ready = watch::Sender<Option<Result<Vec<String>, String>>>;
 
 impl<'a> Executor<'a> {
-    pub fn new(engine: &'a Engine, project: &'a Project, reporter: &'a dyn Reporter, parallel: usize) -> Self {
+    pub fn new(engine: &'a dyn Engine, project: &'a Project, reporter: &'a dyn Reporter, parallel: usize) -> Self {
         Executor { engine, project, reporter, limit: Arc::new(Semaphore::new(parallel.max(1))), create_only: false }
     }
 
@@ -191,44 +189,11 @@ impl<'a> Executor<'a> {
 
     async fn resource(&self, op: &Op) -> Result<(), ExecError> {
         let _permit = self.permit().await;
-        let d = &self.engine.docker;
         match op {
             Op::CreateNetwork { key, name } => {
                 self.emit(Kind::Network, name, Status::Creating);
-                let net = &self.project.networks[key];
-                let mut labels: HashMap<String, String> = net.labels.clone().into_iter().collect();
-                labels.insert(labels::PROJECT.into(), self.project.name.clone());
-                labels.insert(labels::NETWORK.into(), key.clone());
-                labels.insert(labels::VERSION.into(), labels::version());
-                let ipam = (net.ipam.driver.is_some() || !net.ipam.config.is_empty()).then(|| bollard::models::Ipam {
-                    driver: net.ipam.driver.clone(),
-                    config: Some(
-                        net.ipam
-                            .config
-                            .iter()
-                            .map(|c| bollard::models::IpamConfig {
-                                subnet: c.subnet.clone(),
-                                ip_range: c.ip_range.clone(),
-                                gateway: c.gateway.clone(),
-                                auxiliary_addresses: (!c.aux_addresses.is_empty()).then(|| c.aux_addresses.clone().into_iter().collect()),
-                            })
-                            .collect(),
-                    ),
-                    options: (!net.ipam.options.is_empty()).then(|| net.ipam.options.clone().into_iter().collect()),
-                });
-                let req = NetworkCreateRequest {
-                    name: name.clone(),
-                    driver: net.driver.clone(),
-                    internal: net.internal.then_some(true),
-                    attachable: net.attachable.then_some(true),
-                    enable_ipv6: net.enable_ipv6,
-                    ipam,
-                    options: (!net.driver_opts.is_empty()).then(|| net.driver_opts.clone().into_iter().collect()),
-                    labels: Some(labels),
-                    ..Default::default()
-                };
-                match call(format!("create network {name}"), d.create_network(req)).await {
-                    Ok(_) => {}
+                match self.engine.create_network(&self.network_spec(key, name)).await {
+                    Ok(()) => {}
                     Err(e) if e.is_conflict() => {}
                     Err(e) => return Err(e.into()),
                 }
@@ -241,14 +206,8 @@ impl<'a> Executor<'a> {
                 labels.insert(labels::PROJECT.into(), self.project.name.clone());
                 labels.insert(labels::VOLUME.into(), key.clone());
                 labels.insert(labels::VERSION.into(), labels::version());
-                let req = VolumeCreateRequest {
-                    name: Some(name.clone()),
-                    driver: vol.driver.clone(),
-                    driver_opts: (!vol.driver_opts.is_empty()).then(|| vol.driver_opts.clone().into_iter().collect()),
-                    labels: Some(labels),
-                    ..Default::default()
-                };
-                call(format!("create volume {name}"), d.create_volume(req)).await?;
+                let spec = VolumeSpec { name: name.clone(), driver: vol.driver.clone(), driver_opts: vol.driver_opts.clone().into_iter().collect(), labels };
+                self.engine.create_volume(&spec).await?;
                 self.emit(Kind::Volume, name, Status::Created);
             }
             _ => {}
@@ -256,10 +215,43 @@ impl<'a> Executor<'a> {
         Ok(())
     }
 
+    /// The network `key` of the project as a create request named `name`.
+    fn network_spec(&self, key: &str, name: &str) -> NetworkSpec {
+        let net = &self.project.networks[key];
+        let mut labels: HashMap<String, String> = net.labels.clone().into_iter().collect();
+        labels.insert(labels::PROJECT.into(), self.project.name.clone());
+        labels.insert(labels::NETWORK.into(), key.to_string());
+        labels.insert(labels::VERSION.into(), labels::version());
+        let ipam = (net.ipam.driver.is_some() || !net.ipam.config.is_empty()).then(|| Ipam {
+            driver: net.ipam.driver.clone(),
+            pools: net
+                .ipam
+                .config
+                .iter()
+                .map(|c| IpamPool {
+                    subnet: c.subnet.clone(),
+                    ip_range: c.ip_range.clone(),
+                    gateway: c.gateway.clone(),
+                    aux_addresses: c.aux_addresses.clone().into_iter().collect(),
+                })
+                .collect(),
+            options: net.ipam.options.clone().into_iter().collect(),
+        });
+        NetworkSpec {
+            name: name.to_string(),
+            driver: net.driver.clone(),
+            internal: net.internal,
+            attachable: net.attachable,
+            enable_ipv6: net.enable_ipv6,
+            ipam,
+            options: net.driver_opts.clone().into_iter().collect(),
+            labels,
+        }
+    }
+
     /// One container operation; returns the id of the container that now
     /// serves (none for removals).
     async fn container_op(&self, op: &Op, deps: &HashMap<String, String>, early: &HashMap<String, String>) -> Result<Option<String>, ExecError> {
-        let d = &self.engine.docker;
         match op {
             Op::KeepContainer { name, id, .. } => {
                 self.emit(Kind::Container, name, Status::Running);
@@ -270,7 +262,7 @@ impl<'a> Executor<'a> {
                 let _permit = self.permit().await;
                 self.join_missing_networks(service, name, id).await?;
                 self.emit(Kind::Container, name, Status::Starting);
-                call(format!("start container {name}"), d.start_container(id, None)).await?;
+                self.engine.start_container(ContainerRef::new(id, name)).await?;
                 self.emit(Kind::Container, name, Status::Started);
                 Ok(Some(id.clone()))
             }
@@ -297,13 +289,13 @@ impl<'a> Executor<'a> {
     pub(super) async fn remove_all<'n, F, Fut>(&self, kind: Kind, names: &'n [String], remove: F) -> Result<(), ExecError>
     where
         F: Fn(&'n str) -> Fut,
-        Fut: std::future::Future<Output = Result<(), bollard::errors::Error>>,
+        Fut: std::future::Future<Output = Result<(), EngineError>>,
     {
         let results = futures::future::join_all(names.iter().map(|n| {
             let fut = remove(n);
             async move {
                 self.emit(kind, n, Status::Removing);
-                match call(format!("remove {} {n}", format!("{kind:?}").to_lowercase()), fut).await {
+                match fut.await {
                     Ok(()) => {}
                     Err(e) if e.is_not_found() => {}
                     Err(e) => return Err(ExecError::from(e)),
@@ -340,7 +332,6 @@ impl<'a> Executor<'a> {
         replaces: Option<&Replaced>,
         deps: &HashMap<String, String>,
     ) -> Result<String, ExecError> {
-        let d = &self.engine.docker;
         let service = &self.project.services[service_name];
         let mut input = SpecInput {
             project: self.project.name.clone(),
@@ -354,21 +345,12 @@ impl<'a> Executor<'a> {
         };
         if let Some(old) = replaces {
             self.emit(Kind::Container, name, Status::Recreate);
-            input.inherited_volumes = self.anonymous_volumes(&old.id).await?;
-            let timeout = service.stop_grace_period.map(|g| g.0.as_secs() as i32);
-            let mut stop = StopContainerOptionsBuilder::default();
-            if let Some(t) = timeout {
-                stop = stop.t(t);
-            }
-            let grace = std::time::Duration::from_secs(timeout.unwrap_or(10).max(0) as u64);
-            match call_with_grace(format!("stop container {}", old.name), grace, d.stop_container(&old.id, Some(stop.build()))).await {
-                Ok(()) => {}
-                Err(EngineError::Refused { status: 304, .. }) => {}
-                Err(e) => return Err(e.into()),
-            }
+            input.inherited_volumes = self.anonymous_volumes(old).await?;
+            let timeout = service.stop_grace_period.map(|g| i32::try_from(g.0.as_secs()).unwrap_or(i32::MAX));
+            let old_ref = ContainerRef::new(&old.id, &old.name);
+            self.engine.stop_container(old_ref, timeout).await?;
             let short = &old.id[..old.id.len().min(12)];
-            let tmp = format!("{short}_{}", old.name);
-            call(format!("rename container {}", old.name), d.rename_container(&old.id, RenameContainerOptionsBuilder::default().name(&tmp).build())).await?;
+            self.engine.rename_container(old_ref, &format!("{short}_{}", old.name)).await?;
         } else {
             self.emit(Kind::Container, name, Status::Creating);
         }
@@ -379,17 +361,12 @@ impl<'a> Executor<'a> {
         }
         input.file_binds = files.binds.clone();
         let body = container_body(self.project, service, &input);
-        let mut opts = CreateContainerOptionsBuilder::default().name(name);
-        if let Some(platform) = &service.platform {
-            opts = opts.platform(platform);
-        }
-        let created = call(format!("create container {name}"), d.create_container(Some(opts.build()), body)).await?;
-        let id = created.id;
+        let id = self.engine.create_container(name, service.platform.as_deref(), body).await?;
+        let me = ContainerRef::new(&id, name);
         if service.network_mode.is_none() {
             for (key, cfg) in service.networks.iter().skip(1) {
                 let net = self.project.networks.get(key).and_then(|n| n.name.clone()).unwrap_or_else(|| format!("{}_{key}", self.project.name));
-                let req = NetworkConnectRequest { container: id.clone(), endpoint_config: Some(endpoint(cfg.as_ref(), &input)) };
-                call(format!("connect {name} to network {net}"), d.connect_network(&net, req)).await?;
+                self.engine.connect_network(&net, me, endpoint(cfg.as_ref(), &input)).await?;
             }
         }
         if !files.inject.is_empty() {
@@ -398,8 +375,7 @@ impl<'a> Executor<'a> {
                 message: e.to_string(),
                 status: 0,
             })?;
-            let opts = bollard::query_parameters::UploadToContainerOptionsBuilder::default().path("/").copy_uidgid("1").build();
-            call(format!("write secrets into {name}"), d.upload_to_container(&id, Some(opts), bollard::body_full(tar.into()))).await?;
+            self.engine.upload_archive(me, "/", tar).await?;
         }
         self.emit(Kind::Container, name, if replaces.is_some() { Status::Recreated } else { Status::Created });
         Ok(id)
@@ -408,16 +384,14 @@ impl<'a> Executor<'a> {
     /// Starts a container made by [`Self::create`] (unless `create` only
     /// creates), then removes the one it replaced.
     async fn start_created(&self, name: &str, id: &str, replaces: Option<&Replaced>) -> Result<(), ExecError> {
-        let d = &self.engine.docker;
         if !self.create_only {
             self.emit(Kind::Container, name, Status::Starting);
-            call(format!("start container {name}"), d.start_container(id, None)).await?;
+            self.engine.start_container(ContainerRef::new(id, name)).await?;
             self.emit(Kind::Container, name, Status::Started);
         }
         if let Some(old) = replaces {
             // Its anonymous volumes now belong to the new container: keep them.
-            let opts = RemoveContainerOptionsBuilder::default().force(true).v(false).build();
-            match call(format!("remove container {}", old.name), d.remove_container(&old.id, Some(opts))).await {
+            match self.engine.remove_container(ContainerRef::new(&old.id, &old.name), false).await {
                 Ok(()) => {}
                 Err(e) if e.is_not_found() => {}
                 Err(e) => return Err(e.into()),
@@ -433,21 +407,18 @@ impl<'a> Executor<'a> {
     /// network again, leave two, and the name is ambiguous to every later
     /// call (start, and `down` too). Newer engines refuse the second create.
     pub(super) async fn drop_duplicate_networks(&self) -> Result<(), ExecError> {
-        if self.engine.api >= crate::engine::ApiVersion(1, 44) {
+        if self.engine.api() >= crate::engine::ApiVersion(1, 44) {
             return Ok(());
         }
-        let d = &self.engine.docker;
-        let filters = HashMap::from([("label".to_string(), vec![labels::project_filter(&self.project.name)])]);
-        let opts = bollard::query_parameters::ListNetworksOptionsBuilder::default().filters(&filters).build();
-        let mut found = call("list networks", d.list_networks(Some(opts))).await?;
+        let mut found = self.engine.list_networks(&[labels::project_filter(&self.project.name)]).await?;
         found.sort_by(|a, b| (&a.name, &a.created).cmp(&(&b.name, &b.created)));
         for pair in found.windows(2) {
-            let (Some(name), Some(id)) = (&pair[1].name, &pair[1].id) else { continue };
-            if pair[0].name.as_ref() != Some(name) {
+            let (name, id) = (&pair[1].name, &pair[1].id);
+            if pair[0].name != *name {
                 continue;
             }
             self.reporter.warning(&format!("network {name} exists twice; removing the newer copy {}", &id[..id.len().min(12)]));
-            match call(format!("remove network {name}"), d.remove_network(id)).await {
+            match self.engine.remove_network(id).await {
                 Ok(()) => {}
                 Err(e) if e.is_not_found() => {}
                 Err(e) => return Err(e.into()),
@@ -464,34 +435,29 @@ impl<'a> Executor<'a> {
         if service.network_mode.is_some() || service.networks.len() < 2 {
             return Ok(());
         }
-        let d = &self.engine.docker;
-        let info = call(format!("inspect container {name}"), d.inspect_container(id, None)).await?;
-        let on: Vec<String> = info.network_settings.and_then(|n| n.networks).map(|n| n.into_keys().collect()).unwrap_or_default();
+        let me = ContainerRef::new(id, name);
+        let on = self.engine.inspect_container(me).await?.networks;
         let input =
             SpecInput { project: self.project.name.clone(), service: service_name.to_string(), container_name: name.to_string(), ..SpecInput::default() };
         for (key, cfg) in &service.networks {
             let net = self.project.networks.get(key).and_then(|n| n.name.clone()).unwrap_or_else(|| format!("{}_{key}", self.project.name));
             if !on.contains(&net) {
-                let req = NetworkConnectRequest { container: id.to_string(), endpoint_config: Some(endpoint(cfg.as_ref(), &input)) };
-                call(format!("connect {name} to network {net}"), d.connect_network(&net, req)).await?;
+                self.engine.connect_network(&net, me, endpoint(cfg.as_ref(), &input)).await?;
             }
         }
         Ok(())
     }
 
     /// Anonymous volumes of a container: (target, volume name).
-    async fn anonymous_volumes(&self, id: &str) -> Result<Vec<(String, String)>, ExecError> {
-        let info = call("inspect container", self.engine.docker.inspect_container(id, None)).await?;
+    async fn anonymous_volumes(&self, old: &Replaced) -> Result<Vec<(String, String)>, ExecError> {
+        let info = self.engine.inspect_container(ContainerRef::new(&old.id, &old.name)).await?;
         let named: Vec<String> = self.project.volumes.values().filter_map(|v| v.name.clone()).collect();
         Ok(info
             .mounts
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|m| m.typ.clone() == Some("volume".into()))
+            .iter()
             .filter_map(|m| {
-                let name = m.name?;
-                let dest = m.destination?;
-                (!named.contains(&name)).then_some((dest, name))
+                let name = m.volume()?;
+                (!named.iter().any(|n| n == name)).then(|| (m.destination.clone(), name.to_string()))
             })
             .collect())
     }

@@ -18,3 +18,6 @@ pub mod plan_down;
 pub mod ready;
 pub mod spec;
 pub mod teardown;
+
+#[cfg(test)]
+mod fake_tests;

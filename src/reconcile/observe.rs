@@ -7,49 +7,12 @@
 
 use std::collections::HashMap;
 
-use bollard::query_parameters::{ListContainersOptionsBuilder, ListNetworksOptionsBuilder, ListVolumesOptionsBuilder};
 use indexmap::IndexMap;
 
 use crate::engine::labels::{self, ContainerLabels};
-use crate::engine::{call, Engine, EngineError};
+pub use crate::engine::State;
+use crate::engine::{ContainerQuery, Engine, EngineError, VolumeSummary};
 use crate::model::Project;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum State {
-    Created,
-    Running,
-    Paused,
-    Restarting,
-    Exited,
-    Dead,
-    Removing,
-}
-
-impl State {
-    fn parse(s: &str) -> State {
-        match s {
-            "running" => State::Running,
-            "paused" => State::Paused,
-            "restarting" => State::Restarting,
-            "exited" => State::Exited,
-            "dead" => State::Dead,
-            "removing" => State::Removing,
-            _ => State::Created,
-        }
-    }
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            State::Created => "created",
-            State::Running => "running",
-            State::Paused => "paused",
-            State::Restarting => "restarting",
-            State::Exited => "exited",
-            State::Dead => "dead",
-            State::Removing => "removing",
-        }
-    }
-}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct ObservedContainer {
@@ -69,14 +32,8 @@ pub struct ObservedContainer {
     pub all_labels: HashMap<String, String>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct ObservedVolume {
-    pub name: String,
-    pub driver: String,
-    pub labels: HashMap<String, String>,
-    pub options: HashMap<String, String>,
-    pub mountpoint: String,
-}
+/// A volume the project has or names.
+pub type ObservedVolume = VolumeSummary;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct ObservedNetwork {
@@ -134,39 +91,33 @@ impl Observed {
     }
 }
 
-fn name_of(names: Option<&Vec<String>>) -> String {
-    names.and_then(|n| n.first()).map(|n| n.trim_start_matches('/').to_string()).unwrap_or_default()
-}
-
 /// Lists the project's containers (all states), volumes and networks, the
 /// named volumes and networks `project` uses, and its images.
-pub async fn observe(engine: &Engine, project: &Project, images: &[String]) -> Result<Observed, EngineError> {
+pub async fn observe(engine: &dyn Engine, project: &Project, images: &[String]) -> Result<Observed, EngineError> {
     observe_scoped(engine, project, images, true).await
 }
 
 /// Only the project's containers (one engine request): for commands that
 /// look at nothing else (`ps`, `logs`, `exec`, the lifecycle commands).
-pub async fn observe_containers(engine: &Engine, project: &Project) -> Result<Observed, EngineError> {
+pub async fn observe_containers(engine: &dyn Engine, project: &Project) -> Result<Observed, EngineError> {
     observe_scoped(engine, project, &[], false).await
 }
 
-async fn observe_scoped(engine: &Engine, project: &Project, images: &[String], resources: bool) -> Result<Observed, EngineError> {
-    let filter = HashMap::from([("label".to_string(), vec![labels::project_filter(&project.name)])]);
-    let containers_opts = ListContainersOptionsBuilder::default().all(true).filters(&filter).build();
+async fn observe_scoped(engine: &dyn Engine, project: &Project, images: &[String], resources: bool) -> Result<Observed, EngineError> {
+    let query = ContainerQuery { all: true, labels: vec![labels::project_filter(&project.name)], volumes: Vec::new() };
     let wanted_volumes: Vec<String> = project.volumes.values().filter_map(|v| v.name.clone()).collect();
     let wanted_networks: Vec<String> = project.networks.values().filter_map(|n| n.name.clone()).collect();
 
-    let d = &engine.docker;
-    let containers = call("list containers", d.list_containers(Some(containers_opts)));
+    let containers = engine.list_containers(&query);
     let volumes = async {
         match resources {
-            true => call("list volumes", d.list_volumes(Some(ListVolumesOptionsBuilder::default().build()))).await,
-            false => Ok(Default::default()),
+            true => engine.list_volumes().await,
+            false => Ok(Vec::new()),
         }
     };
     let networks = async {
         match resources {
-            true => call("list networks", d.list_networks(Some(ListNetworksOptionsBuilder::default().build()))).await,
+            true => engine.list_networks(&[]).await,
             false => Ok(Vec::new()),
         }
     };
@@ -175,60 +126,40 @@ async fn observe_scoped(engine: &Engine, project: &Project, images: &[String], r
     unique.sort();
     unique.dedup();
     let image_lookups = futures::future::join_all(unique.into_iter().map(|i| async move {
-        let r = d.inspect_image(i).await;
-        (i.clone(), r.ok().and_then(|img| img.id))
+        // A failed lookup counts as missing: `up` then pulls or builds it.
+        (i.clone(), engine.image_id(i).await.ok().flatten())
     }));
     let (containers, volumes, networks, image_ids) = tokio::join!(containers, volumes, networks, image_lookups);
 
     let mut observed = Observed::default();
     for c in containers? {
-        let all_labels = c.labels.clone().unwrap_or_default();
-        let Some(l) = ContainerLabels::parse(&all_labels) else { continue };
-        let ports = c
-            .ports
-            .unwrap_or_default()
-            .iter()
-            .map(|p| match (p.ip.as_deref(), p.public_port) {
-                (Some(ip), Some(pub_port)) => format!("{ip}:{pub_port}->{}/{}", p.private_port, p.typ.map(|t| t.to_string()).unwrap_or_default()),
-                _ => format!("{}/{}", p.private_port, p.typ.map(|t| t.to_string()).unwrap_or_default()),
-            })
-            .collect();
+        let Some(l) = ContainerLabels::parse(&c.labels) else { continue };
         observed.containers.push(ObservedContainer {
-            id: c.id.unwrap_or_default(),
-            name: name_of(c.names.as_ref()),
+            id: c.id,
+            name: c.name,
             labels: l,
-            state: State::parse(&c.state.map(|s| s.to_string()).unwrap_or_default()),
-            status: c.status.unwrap_or_default(),
-            image: c.image.unwrap_or_default(),
-            image_id: c.image_id.unwrap_or_default(),
-            created: c.created.unwrap_or_default(),
-            command: c.command.unwrap_or_default(),
-            ports,
-            volumes: c
-                .mounts
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|m| m.typ.clone().as_deref() == Some("volume"))
-                .filter_map(|m| Some((m.name?, m.destination?)))
-                .collect(),
-            all_labels,
+            state: c.state,
+            status: c.status,
+            image: c.image,
+            image_id: c.image_id,
+            created: c.created,
+            command: c.command,
+            ports: c.ports.iter().map(ToString::to_string).collect(),
+            volumes: c.mounts.iter().filter_map(|m| Some((m.volume()?.to_string(), m.destination.clone()))).collect(),
+            all_labels: c.labels,
         });
     }
     observed.containers.sort_by(|a, b| a.name.cmp(&b.name));
-    for v in volumes?.volumes.unwrap_or_default() {
+    for v in volumes? {
         let mine = v.labels.get(labels::PROJECT).is_some_and(|p| p == &project.name);
         if mine || wanted_volumes.contains(&v.name) {
-            observed
-                .volumes
-                .insert(v.name.clone(), ObservedVolume { name: v.name, driver: v.driver, labels: v.labels, options: v.options, mountpoint: v.mountpoint });
+            observed.volumes.insert(v.name.clone(), v);
         }
     }
     for n in networks? {
-        let name = n.name.clone().unwrap_or_default();
-        let labels = n.labels.clone().unwrap_or_default();
-        let mine = labels.get(labels::PROJECT).is_some_and(|p| p == &project.name);
-        if mine || wanted_networks.contains(&name) {
-            observed.networks.insert(name.clone(), ObservedNetwork { name, id: n.id.unwrap_or_default(), labels });
+        let mine = n.labels.get(labels::PROJECT).is_some_and(|p| p == &project.name);
+        if mine || wanted_networks.contains(&n.name) {
+            observed.networks.insert(n.name.clone(), ObservedNetwork { name: n.name, id: n.id, labels: n.labels });
         }
     }
     for (image, id) in image_ids {
@@ -242,22 +173,19 @@ async fn observe_scoped(engine: &Engine, project: &Project, images: &[String], r
 /// Which of `volumes` containers outside the project also mount (a service
 /// with `volumes_from: [container:NAME]` mounts that container's anonymous
 /// volumes, which are not the project's to remove). One engine request.
-pub async fn observe_outside_users(engine: &Engine, project: &str, volumes: &[String]) -> Result<HashMap<String, Vec<String>>, EngineError> {
+pub async fn observe_outside_users(engine: &dyn Engine, project: &str, volumes: &[String]) -> Result<HashMap<String, Vec<String>>, EngineError> {
     let mut users: HashMap<String, Vec<String>> = HashMap::new();
     if volumes.is_empty() {
         return Ok(users);
     }
-    let filter = HashMap::from([("volume".to_string(), volumes.to_vec())]);
-    let opts = ListContainersOptionsBuilder::default().all(true).filters(&filter).build();
-    for c in call("list containers by volume", engine.docker.list_containers(Some(opts))).await? {
-        let labels = c.labels.clone().unwrap_or_default();
-        if labels.get(labels::PROJECT).is_some_and(|p| p == project) {
+    let query = ContainerQuery { all: true, labels: Vec::new(), volumes: volumes.to_vec() };
+    for c in engine.list_containers(&query).await? {
+        if c.labels.get(labels::PROJECT).is_some_and(|p| p == project) {
             continue;
         }
-        let name = name_of(c.names.as_ref());
-        for m in c.mounts.unwrap_or_default() {
-            if let Some(v) = m.name.filter(|v| volumes.contains(v)) {
-                users.entry(v).or_default().push(name.clone());
+        for m in &c.mounts {
+            if let Some(v) = m.name.as_ref().filter(|v| volumes.contains(v)) {
+                users.entry(v.clone()).or_default().push(c.name.clone());
             }
         }
     }

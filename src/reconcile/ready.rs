@@ -6,13 +6,11 @@
 
 use std::time::{Duration, Instant};
 
-use bollard::models::{ContainerInspectResponse, HealthStatusEnum};
-use bollard::query_parameters::LogsOptionsBuilder;
 use futures::StreamExt;
 use miette::Diagnostic;
 
 use crate::engine::changes::Changes;
-use crate::engine::{call, Engine, EngineError};
+use crate::engine::{ContainerDetails, ContainerRef, Engine, EngineError, Health, LogsQuery, State};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Readiness {
@@ -25,37 +23,27 @@ pub enum Readiness {
 }
 
 /// Decides from one inspect result.
-pub fn readiness(info: &ContainerInspectResponse) -> Readiness {
-    let state = info.state.clone().unwrap_or_default();
-    let has_check = info.config.as_ref().and_then(|c| c.healthcheck.as_ref()).and_then(|h| h.test.as_ref()).is_some_and(|t| !t.is_empty() && t[0] != "NONE");
-    if state.running == Some(true) && state.restarting != Some(true) {
-        if !has_check {
+pub fn readiness(info: &ContainerDetails) -> Readiness {
+    if info.running && !info.restarting {
+        if !info.has_healthcheck {
             return Readiness::Ready;
         }
-        return match state.health.as_ref().and_then(|h| h.status) {
-            Some(HealthStatusEnum::HEALTHY) => Readiness::Ready,
-            Some(HealthStatusEnum::UNHEALTHY) => {
-                let log = state
-                    .health
-                    .as_ref()
-                    .and_then(|h| h.log.as_ref())
-                    .and_then(|l| l.last())
-                    .and_then(|r| r.output.clone())
-                    .map(|o| o.trim().to_string())
-                    .unwrap_or_default();
-                Readiness::Failed(format!("is unhealthy; last health check: {}", if log.is_empty() { "(no output)" } else { &log }))
+        return match info.health {
+            Some(Health::Healthy) => Readiness::Ready,
+            Some(Health::Unhealthy) => {
+                let log = info.last_health_output.as_deref().filter(|o| !o.is_empty()).unwrap_or("(no output)");
+                Readiness::Failed(format!("is unhealthy; last health check: {log}"))
             }
-            _ => Readiness::Pending("health: starting".into()),
+            Some(Health::Starting) | None => Readiness::Pending("health: starting".into()),
         };
     }
-    if state.restarting == Some(true) {
+    if info.restarting {
         return Readiness::Pending("restarting".into());
     }
-    match (state.status.map(|s| s.to_string()).as_deref(), state.exit_code) {
-        (Some("exited") | Some("dead"), Some(0)) => Readiness::Done,
-        (Some("exited") | Some("dead"), Some(code)) => Readiness::Failed(format!("exited with code {code}")),
-        (Some(s), _) => Readiness::Pending(s.to_string()),
-        (None, _) => Readiness::Pending("unknown".into()),
+    match (info.state, info.exit_code) {
+        (State::Exited | State::Dead, Some(0)) => Readiness::Done,
+        (State::Exited | State::Dead, Some(code)) => Readiness::Failed(format!("exited with code {code}")),
+        (state, _) => Readiness::Pending(state.as_str().to_string()),
     }
 }
 
@@ -74,7 +62,7 @@ pub enum WaitError {
 
 /// Waits until every container (id, name, service) is ready or done,
 /// re-reading their state whenever the engine reports a change.
-pub async fn wait_ready(engine: &Engine, containers: &[(String, String, String)], timeout: Option<Duration>) -> Result<(), WaitError> {
+pub async fn wait_ready(engine: &dyn Engine, containers: &[(String, String, String)], timeout: Option<Duration>) -> Result<(), WaitError> {
     let start = Instant::now();
     let ids: Vec<String> = containers.iter().map(|c| c.0.clone()).collect();
     let mut changes = Changes::watch(engine, &ids);
@@ -82,12 +70,12 @@ pub async fn wait_ready(engine: &Engine, containers: &[(String, String, String)]
     loop {
         let mut still = Vec::new();
         for c in pending {
-            let info = call(format!("inspect container {}", c.1), engine.docker.inspect_container(&c.0, None)).await?;
+            let info = engine.inspect_container(ContainerRef::new(&c.0, &c.1)).await?;
             match readiness(&info) {
                 Readiness::Ready | Readiness::Done => {}
                 Readiness::Pending(why) => still.push((c, why)),
                 Readiness::Failed(reason) => {
-                    let logs = tail_logs(engine, &c.0, 20).await;
+                    let logs = tail_logs(engine, ContainerRef::new(&c.0, &c.1), 20).await;
                     return Err(WaitError::Failed { container: c.1.clone(), service: c.2.clone(), reason, logs });
                 }
             }
@@ -112,12 +100,11 @@ pub async fn wait_ready(engine: &Engine, containers: &[(String, String, String)]
 }
 
 /// The last `n` lines a container printed, indented, for error messages.
-pub async fn tail_logs(engine: &Engine, id: &str, n: usize) -> String {
-    let opts = LogsOptionsBuilder::default().stdout(true).stderr(true).tail(&n.to_string()).build();
-    let mut stream = engine.docker.logs(id, Some(opts));
+pub async fn tail_logs(engine: &dyn Engine, container: ContainerRef<'_>, n: usize) -> String {
+    let mut stream = engine.logs(container, &LogsQuery { tail: n.to_string(), ..LogsQuery::default() });
     let mut out = String::new();
     while let Some(Ok(chunk)) = stream.next().await {
-        out.push_str(&String::from_utf8_lossy(&chunk.into_bytes()));
+        out.push_str(&String::from_utf8_lossy(chunk.bytes()));
     }
     if out.trim().is_empty() {
         return "  (no output)".into();
@@ -129,41 +116,31 @@ pub async fn tail_logs(engine: &Engine, id: &str, n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bollard::models::{ContainerConfig, ContainerState, ContainerStateStatusEnum, Health, HealthConfig, HealthcheckResult};
 
-    fn info(status: ContainerStateStatusEnum, running: bool, exit: i64, health: Option<HealthStatusEnum>, check: bool) -> ContainerInspectResponse {
-        ContainerInspectResponse {
-            state: Some(ContainerState {
-                status: Some(status),
-                running: Some(running),
-                exit_code: Some(exit),
-                health: health.map(|h| Health {
-                    status: Some(h),
-                    log: Some(vec![HealthcheckResult { output: Some("connection refused\n".into()), ..Default::default() }]),
-                    ..Default::default()
-                }),
-                ..Default::default()
-            }),
-            config: Some(ContainerConfig {
-                healthcheck: check.then(|| HealthConfig { test: Some(vec!["CMD".into(), "true".into()]), ..Default::default() }),
-                ..Default::default()
-            }),
-            ..Default::default()
+    fn info(state: State, exit: i64, health: Option<Health>, check: bool) -> ContainerDetails {
+        ContainerDetails {
+            state,
+            running: state == State::Running,
+            exit_code: Some(exit),
+            health,
+            last_health_output: health.map(|_| "connection refused".into()),
+            has_healthcheck: check,
+            ..ContainerDetails::default()
         }
     }
 
     #[test]
     fn decisions() {
-        use ContainerStateStatusEnum::*;
-        assert_eq!(readiness(&info(RUNNING, true, 0, None, false)), Readiness::Ready);
-        assert_eq!(readiness(&info(RUNNING, true, 0, Some(HealthStatusEnum::HEALTHY), true)), Readiness::Ready);
-        assert!(matches!(readiness(&info(RUNNING, true, 0, Some(HealthStatusEnum::STARTING), true)), Readiness::Pending(_)));
+        use State::*;
+        assert_eq!(readiness(&info(Running, 0, None, false)), Readiness::Ready);
+        assert_eq!(readiness(&info(Running, 0, Some(Health::Healthy), true)), Readiness::Ready);
+        assert!(matches!(readiness(&info(Running, 0, Some(Health::Starting), true)), Readiness::Pending(_)));
         assert_eq!(
-            readiness(&info(RUNNING, true, 0, Some(HealthStatusEnum::UNHEALTHY), true)),
+            readiness(&info(Running, 0, Some(Health::Unhealthy), true)),
             Readiness::Failed("is unhealthy; last health check: connection refused".into())
         );
-        assert_eq!(readiness(&info(EXITED, false, 0, None, false)), Readiness::Done);
-        assert_eq!(readiness(&info(EXITED, false, 3, None, false)), Readiness::Failed("exited with code 3".into()));
-        assert!(matches!(readiness(&info(CREATED, false, 0, None, false)), Readiness::Pending(_)));
+        assert_eq!(readiness(&info(Exited, 0, None, false)), Readiness::Done);
+        assert_eq!(readiness(&info(Exited, 3, None, false)), Readiness::Failed("exited with code 3".into()));
+        assert!(matches!(readiness(&info(Created, 0, None, false)), Readiness::Pending(_)));
     }
 }

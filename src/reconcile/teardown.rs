@@ -7,12 +7,11 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use bollard::query_parameters::{EventsOptionsBuilder, RemoveContainerOptionsBuilder, StopContainerOptionsBuilder};
 use futures::StreamExt;
 use tokio::sync::{watch, Semaphore};
 
 use super::execute::{ExecError, Executor};
-use crate::engine::{call, call_with_grace, labels, EngineError};
+use crate::engine::{labels, ContainerRef, EventQuery};
 use crate::progress::{Kind, Status};
 
 /// How many containers may be in their shutdown (stop, then removal) at
@@ -50,15 +49,9 @@ impl Executor<'_> {
     /// Stops a container; false when it no longer exists.
     pub(super) async fn stop(&self, name: &str, id: &str, timeout: Option<i32>) -> Result<bool, ExecError> {
         self.emit(Kind::Container, name, Status::Stopping);
-        let mut stop = StopContainerOptionsBuilder::default();
-        if let Some(t) = timeout {
-            stop = stop.t(t);
-        }
-        let grace = std::time::Duration::from_secs(timeout.unwrap_or(10).max(0) as u64);
-        match call_with_grace(format!("stop container {name}"), grace, self.engine.docker.stop_container(id, Some(stop.build()))).await {
+        match self.engine.stop_container(ContainerRef::new(id, name), timeout).await {
             Ok(()) => {}
             Err(e) if e.is_not_found() => return Ok(false),
-            Err(EngineError::Refused { status: 304, .. }) => {}
             Err(e) => return Err(e.into()),
         }
         self.emit(Kind::Container, name, Status::Stopped);
@@ -67,8 +60,7 @@ impl Executor<'_> {
 
     pub(super) async fn remove(&self, name: &str, id: &str, remove_volumes: bool) -> Result<(), ExecError> {
         self.emit(Kind::Container, name, Status::Removing);
-        let opts = RemoveContainerOptionsBuilder::default().force(true).v(remove_volumes).build();
-        match call(format!("remove container {name}"), self.engine.docker.remove_container(id, Some(opts))).await {
+        match self.engine.remove_container(ContainerRef::new(id, name), remove_volumes).await {
             Ok(()) => {}
             Err(e) if e.is_not_found() => {}
             Err(e) if e.is_conflict() => {} // removal already in progress
@@ -144,24 +136,22 @@ impl Executor<'_> {
             () = dies => work.await,
         };
         results.into_iter().collect::<Result<Vec<_>, _>>()?;
-        let d = &self.engine.docker;
+        let engine = self.engine;
         // Networks and volumes do not depend on each other: both go at once,
         // and a network the engine refuses to remove keeps no volume.
         let networks = async {
             if !plan.networks.is_empty() {
                 self.drop_duplicate_networks().await?;
             }
-            self.remove_all(Kind::Network, &plan.networks, |n| async move { d.remove_network(n).await }).await
+            self.remove_all(Kind::Network, &plan.networks, |n| engine.remove_network(n)).await
         };
-        let volumes =
-            self.remove_all(Kind::Volume, &plan.volumes, |v| async move { d.remove_volume(v, None::<bollard::query_parameters::RemoveVolumeOptions>).await });
+        let volumes = self.remove_all(Kind::Volume, &plan.volumes, |v| engine.remove_volume(v));
         let (networks, volumes) = futures::join!(networks, volumes);
         networks?;
         volumes?;
         for image in &plan.images {
             self.emit(Kind::Image, image, Status::Removing);
-            let opts = bollard::query_parameters::RemoveImageOptionsBuilder::default().build();
-            match call(format!("remove image {image}"), d.remove_image(image, Some(opts), None)).await {
+            match engine.remove_image(image).await {
                 Ok(_) => self.emit(Kind::Image, image, Status::Removed),
                 Err(e) if e.is_not_found() => {}
                 Err(e) if e.is_conflict() => self.reporter.warning(&format!("image {image} is still in use; not removed")),
@@ -174,14 +164,15 @@ impl Executor<'_> {
     /// Marks containers stopped as their `die` events arrive; ends only if
     /// the event stream does (then the stop calls' answers still count).
     async fn die_events(&self, stopped: &HashMap<&str, watch::Sender<Phase>>) {
-        let filters = HashMap::from([
-            ("type".to_string(), vec!["container".to_string()]),
-            ("event".to_string(), vec!["die".to_string()]),
-            ("label".to_string(), vec![labels::project_filter(&self.project.name)]),
-        ]);
-        let mut events = self.engine.docker.events(Some(EventsOptionsBuilder::default().filters(&filters).build()));
-        while let Some(Ok(event)) = events.next().await {
-            let name = event.actor.and_then(|a| a.attributes).and_then(|mut a| a.remove("name"));
+        let query = EventQuery {
+            types: vec!["container".into()],
+            actions: vec!["die".into()],
+            labels: vec![labels::project_filter(&self.project.name)],
+            containers: Vec::new(),
+        };
+        let mut events = self.engine.events(&query);
+        while let Some(Ok(mut event)) = events.next().await {
+            let name = event.attributes.remove("name");
             if let Some(tx) = name.and_then(|n| stopped.get(n.as_str())) {
                 // Only a death we caused: one of a container still restarting
                 // on its own before its turn says nothing about its stop.
