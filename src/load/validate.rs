@@ -2,8 +2,9 @@
 //! document they came from.
 //!
 //! Owns: references to things that are not defined (services, networks,
-//! volumes, secrets, configs), dependency cycles, mutually exclusive keys and
-//! values with a fixed vocabulary. Pure: reads the project and the tree.
+//! volumes, secrets, configs), dependency cycles, and mutually exclusive keys.
+//! Values with a fixed vocabulary are parsed (and reported) while the model
+//! is deserialized. Pure: reads the project and the tree.
 
 use super::de::did_you_mean;
 use super::node::Node;
@@ -143,28 +144,6 @@ pub fn check(project: &Project, doc: &Node, problems: &mut Problems) {
                     .at_opt(ks(&["container_name"], &[]))
                     .help("container names are unique; drop container_name or use one replica"),
             );
-        }
-        if let Some(r) = &svc.restart {
-            let ok = matches!(r.as_str(), "no" | "always" | "unless-stopped" | "on-failure")
-                || r.strip_prefix("on-failure:").is_some_and(|n| n.parse::<u32>().is_ok());
-            if !ok {
-                problems.push(
-                    Problem::new("rcompose::invalid_value", format!("invalid restart policy `{r}`"))
-                        .at_opt(vs(&["restart"]))
-                        .help("use no, always, unless-stopped, on-failure or on-failure:N"),
-                );
-            }
-        }
-        if let Some(pp) = &svc.pull_policy {
-            let ok = matches!(pp.as_str(), "always" | "never" | "missing" | "if_not_present" | "build" | "daily" | "weekly" | "refresh")
-                || pp.strip_prefix("every_").is_some_and(|d| crate::model::forms::Duration::parse(d).is_ok());
-            if !ok {
-                problems.push(
-                    Problem::new("rcompose::invalid_value", format!("invalid pull_policy `{pp}`"))
-                        .at_opt(vs(&["pull_policy"]))
-                        .help("use always, never, missing, build, daily, weekly or every_<duration>"),
-                );
-            }
         }
         for (i, port) in svc.ports.iter().enumerate() {
             if port.target == 0 {

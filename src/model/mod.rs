@@ -9,6 +9,7 @@ pub mod build;
 pub mod deploy;
 pub mod forms;
 pub mod mounts;
+pub mod policy;
 pub mod resources;
 pub mod schema;
 pub mod service;
@@ -20,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 pub use build::Build;
 pub use mounts::{MountType, Port, ServiceVolume};
+pub use policy::{PullPolicy, Restart};
 pub use resources::{FileObject, Model, Network, Volume};
 pub use service::{Condition, Dependency, Service};
 

@@ -11,6 +11,7 @@ use super::build::Build;
 use super::deploy::Deploy;
 use super::forms::{env_map, string_map, text_vec, ByteSize, Command, Duration, StringList};
 use super::mounts::{Port, ServiceVolume};
+use super::policy::{PullPolicy, Restart};
 
 fn is_false(b: &bool) -> bool {
     !*b
@@ -170,13 +171,13 @@ pub struct Service {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privileged: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pull_policy: Option<String>,
+    pub pull_policy: Option<PullPolicy>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pull_refresh_after: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub restart: Option<String>,
+    pub restart: Option<Restart>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runtime: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -13,7 +13,7 @@ use bollard::models::{
 };
 
 use crate::engine::labels;
-use crate::model::{MountType, Project, Service};
+use crate::model::{MountType, Project, Restart, Service};
 
 /// What the create request needs besides the service itself.
 #[derive(Clone, Debug, Default)]
@@ -131,18 +131,14 @@ fn bind_string(m: &crate::model::ServiceVolume) -> String {
     }
 }
 
-fn restart_policy(r: &str) -> RestartPolicy {
-    let (name, count) = match r.split_once(':') {
-        Some((n, c)) => (n, c.parse().ok()),
-        None => (r, None),
+fn restart_policy(r: Restart) -> RestartPolicy {
+    let (name, maximum_retry_count) = match r {
+        Restart::No => (RestartPolicyNameEnum::NO, None),
+        Restart::Always => (RestartPolicyNameEnum::ALWAYS, None),
+        Restart::UnlessStopped => (RestartPolicyNameEnum::UNLESS_STOPPED, None),
+        Restart::OnFailure { max_retries } => (RestartPolicyNameEnum::ON_FAILURE, max_retries.map(i64::from)),
     };
-    let name = match name {
-        "always" => RestartPolicyNameEnum::ALWAYS,
-        "unless-stopped" => RestartPolicyNameEnum::UNLESS_STOPPED,
-        "on-failure" => RestartPolicyNameEnum::ON_FAILURE,
-        _ => RestartPolicyNameEnum::NO,
-    };
-    RestartPolicy { name: Some(name), maximum_retry_count: count }
+    RestartPolicy { name: Some(name), maximum_retry_count }
 }
 
 fn resolve_mode(mode: Option<&String>, input: &SpecInput, project: &str) -> Option<String> {
@@ -281,7 +277,7 @@ pub fn container_body(project: &Project, service: &Service, input: &SpecInput) -
         mounts: (!mounts.is_empty()).then_some(mounts),
         tmpfs: (!tmpfs.is_empty()).then_some(tmpfs),
         port_bindings: (!bindings.is_empty()).then_some(bindings),
-        restart_policy: service.restart.as_deref().map(restart_policy),
+        restart_policy: service.restart.map(restart_policy),
         network_mode,
         privileged: service.privileged,
         init: service.init,

@@ -150,7 +150,7 @@ fn anchors_merge_keys_and_extensions() {
     let text = "x-common: &common\n  restart: always\n  environment: {A: '1'}\nservices:\n  web:\n    <<: *common\n    image: nginx\n    x-note: hello\n";
     let dir = project(&[("compose.yaml", text)]);
     let p = load_dir(dir.path(), &[]).unwrap().project;
-    assert_eq!(p.services["web"].restart.as_deref(), Some("always"));
+    assert_eq!(p.services["web"].restart, Some(rcompose::model::Restart::Always));
     assert_eq!(p.extensions["services.web"]["x-note"], serde_json::json!("hello"));
     assert!(p.extensions[""].contains_key("x-common"));
 }
