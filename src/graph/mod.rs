@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use indexmap::IndexMap;
 use petgraph::graph::{DiGraph, NodeIndex};
 
-use crate::model::{Condition, Project};
+use crate::model::{Condition, NamespaceMode, Project};
 
 /// Why one service depends on another.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,7 +72,7 @@ impl ServiceGraph {
             for link in &svc.links {
                 add(link.split(':').next().unwrap_or(link), EdgeKind::Link);
             }
-            if let Some(target) = svc.network_mode.as_deref().and_then(|m| m.strip_prefix("service:")) {
+            if let Some(target) = svc.network_mode.as_ref().and_then(NamespaceMode::service) {
                 add(target, EdgeKind::NetworkMode);
             }
         }
@@ -188,7 +188,7 @@ mod tests {
         let mut p = project(&[("app", &[]), ("data", &[]), ("net", &[])]);
         let app = p.services.get_mut("app").unwrap();
         app.volumes_from = vec!["data:ro".into(), "container:other".into()];
-        app.network_mode = Some("service:net".into());
+        app.network_mode = Some(NamespaceMode::Service("net".into()));
         let g = ServiceGraph::build(&p);
         let deps: Vec<&str> = g.dependencies("app").into_iter().map(|(n, _)| n).collect();
         assert_eq!(deps, vec!["data", "net"]);

@@ -295,11 +295,7 @@ fn implicit_dependencies(project: &mut Project) {
         for link in &svc.links {
             implied.push((link.split(':').next().unwrap_or(link).to_string(), true));
         }
-        for mode in [&svc.network_mode, &svc.ipc, &svc.pid, &svc.uts, &svc.cgroup].into_iter().flatten() {
-            if let Some(s) = mode.strip_prefix("service:") {
-                implied.push((s.to_string(), true));
-            }
-        }
+        implied.extend(svc.namespace_services().map(|s| (s.to_string(), true)));
         for v in &svc.volumes_from {
             if let Some(s) = crate::graph::volumes_from_service(v) {
                 implied.push((s.to_string(), false));

@@ -69,8 +69,11 @@ pub fn check(project: &Project, doc: &Node, problems: &mut Problems) {
             let v = full(rest, &[]);
             item_span(doc, &v.iter().map(String::as_str).collect::<Vec<_>>(), i)
         };
+        // The loader adds a dependency for each `service:NAME` mode; a wrong
+        // name is reported below, at the mode.
+        let implied: Vec<&str> = svc.namespace_services().collect();
         for (dep, d) in &svc.depends_on {
-            if !all_services.contains(&dep.as_str()) && d.required {
+            if !all_services.contains(&dep.as_str()) && d.required && !implied.contains(&dep.as_str()) {
                 problems
                     .push(unknown("service", dep, name, &all_services, "define the service, or remove it from depends_on").at_opt(ks(&["depends_on"], &[dep])));
             }
@@ -90,9 +93,11 @@ pub fn check(project: &Project, doc: &Node, problems: &mut Problems) {
                 problems.push(unknown("service", target, name, &all_services, "links name services of this project").at_opt(is(&["links"], i)));
             }
         }
-        if let Some(target) = svc.network_mode.as_deref().and_then(|m| m.strip_prefix("service:")) {
-            if !all_services.contains(&target) {
-                problems.push(unknown("service", target, name, &all_services, "name a service of this project").at_opt(vs(&["network_mode"])));
+        for (key, mode) in svc.namespaces() {
+            if let Some(target) = mode.service() {
+                if !all_services.contains(&target) {
+                    problems.push(unknown("service", target, name, &all_services, "name a service of this project").at_opt(vs(&[key])));
+                }
             }
         }
         for net in svc.networks.keys() {

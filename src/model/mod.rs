@@ -9,6 +9,7 @@ pub mod build;
 pub mod deploy;
 pub mod forms;
 pub mod mounts;
+pub mod namespace;
 pub mod policy;
 pub mod resources;
 pub mod schema;
@@ -21,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 pub use build::Build;
 pub use mounts::{MountType, Port, ServiceVolume};
+pub use namespace::NamespaceMode;
 pub use policy::{PullPolicy, Restart};
 pub use resources::{FileObject, Model, Network, Volume};
 pub use service::{Condition, Dependency, Service};

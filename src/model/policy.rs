@@ -195,11 +195,13 @@ macro_rules! text_serde {
     };
 }
 
+pub(crate) use text_serde;
+
 text_serde!(Restart, RESTART_HELP);
 text_serde!(PullPolicy, PULL_HELP);
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]

@@ -11,6 +11,7 @@ use super::build::Build;
 use super::deploy::Deploy;
 use super::forms::{env_map, string_map, text_vec, ByteSize, Command, Duration, StringList};
 use super::mounts::{Port, ServiceVolume};
+use super::namespace::NamespaceMode;
 use super::policy::{PullPolicy, Restart};
 
 fn is_false(b: &bool) -> bool {
@@ -41,7 +42,7 @@ pub struct Service {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cgroup_parent: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cgroup: Option<String>,
+    pub cgroup: Option<NamespaceMode>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cpu_count: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -125,7 +126,7 @@ pub struct Service {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub init: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ipc: Option<String>,
+    pub ipc: Option<NamespaceMode>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub isolation: Option<String>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map", deserialize_with = "string_map")]
@@ -151,7 +152,7 @@ pub struct Service {
     #[schemars(schema_with = "crate::model::schema::names_or_map::<ServiceModel>")]
     pub models: IndexMap<String, Option<ServiceModel>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub network_mode: Option<String>,
+    pub network_mode: Option<NamespaceMode>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map")]
     #[schemars(schema_with = "crate::model::schema::names_or_map::<ServiceNetwork>")]
     pub networks: IndexMap<String, Option<ServiceNetwork>>,
@@ -160,7 +161,7 @@ pub struct Service {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oom_score_adj: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pid: Option<String>,
+    pub pid: Option<NamespaceMode>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pids_limit: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -215,7 +216,7 @@ pub struct Service {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub userns_mode: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uts: Option<String>,
+    pub uts: Option<NamespaceMode>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(schema_with = "crate::model::schema::short_or_long_list::<ServiceVolume>")]
     pub volumes: Vec<ServiceVolume>,
@@ -227,6 +228,21 @@ pub struct Service {
     pub post_start: Vec<Hook>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pre_stop: Vec<Hook>,
+}
+
+impl Service {
+    /// The namespace settings (`network_mode`, `ipc`, `pid`, `uts`,
+    /// `cgroup`) that are set, by key.
+    pub fn namespaces(&self) -> impl Iterator<Item = (&'static str, &NamespaceMode)> {
+        [("network_mode", &self.network_mode), ("ipc", &self.ipc), ("pid", &self.pid), ("uts", &self.uts), ("cgroup", &self.cgroup)]
+            .into_iter()
+            .filter_map(|(key, mode)| mode.as_ref().map(|m| (key, m)))
+    }
+
+    /// Services whose containers this one joins a namespace of.
+    pub fn namespace_services(&self) -> impl Iterator<Item = &str> {
+        self.namespaces().filter_map(|(_, mode)| mode.service())
+    }
 }
 
 impl StringList {

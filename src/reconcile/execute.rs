@@ -113,8 +113,7 @@ impl<'a> Executor<'a> {
     async fn create_early(&self, plan: &Plan, graph: &ServiceGraph) -> Result<HashMap<String, String>, ExecError> {
         let independent = |service: &str| {
             let s = &self.project.services[service];
-            let shares = |mode: &Option<String>| mode.as_deref().is_some_and(|m| m.starts_with("service:"));
-            graph.dependencies(service).iter().all(|(_, kind)| matches!(kind, EdgeKind::DependsOn { .. })) && !shares(&s.ipc) && !shares(&s.pid)
+            graph.dependencies(service).iter().all(|(_, kind)| matches!(kind, EdgeKind::DependsOn { .. })) && s.namespace_services().next().is_none()
         };
         let none = &HashMap::new();
         let early = plan.ops.iter().filter_map(|op| match op {

@@ -364,9 +364,7 @@ pub fn plan_up(project: &Project, observed: &Observed, opts: &UpOptions) -> Resu
 /// Services whose containers this one shares a namespace or volumes with.
 fn shared_with(svc: &Service) -> Vec<&str> {
     let mut out: Vec<&str> = svc.volumes_from.iter().filter_map(|v| volumes_from_service(v)).collect();
-    if let Some(s) = svc.network_mode.as_deref().and_then(|m| m.strip_prefix("service:")) {
-        out.push(s);
-    }
+    out.extend(svc.namespace_services());
     out
 }
 

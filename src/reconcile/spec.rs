@@ -13,7 +13,7 @@ use bollard::models::{
 };
 
 use crate::engine::labels;
-use crate::model::{MountType, Project, Restart, Service};
+use crate::model::{MountType, NamespaceMode, Project, Restart, Service};
 
 /// What the create request needs besides the service itself.
 #[derive(Clone, Debug, Default)]
@@ -141,11 +141,15 @@ fn restart_policy(r: Restart) -> RestartPolicy {
     RestartPolicy { name: Some(name), maximum_retry_count }
 }
 
-fn resolve_mode(mode: Option<&String>, input: &SpecInput, project: &str) -> Option<String> {
-    let m = mode?;
-    match m.strip_prefix("service:") {
-        Some(svc) => Some(format!("container:{}", input.service_containers.get(svc).cloned().unwrap_or_else(|| format!("{project}-{svc}-1")))),
-        None => Some(m.clone()),
+/// A namespace mode as the engine takes it: `service:NAME` becomes the
+/// container of that service (its first replica when none was passed in).
+fn resolve_mode(mode: Option<&NamespaceMode>, input: &SpecInput) -> Option<String> {
+    match mode? {
+        NamespaceMode::Service(svc) => {
+            let container = input.service_containers.get(svc).cloned().unwrap_or_else(|| format!("{}-{svc}-1", input.project));
+            Some(NamespaceMode::Container(container).to_string())
+        }
+        other @ (NamespaceMode::Container(_) | NamespaceMode::Host | NamespaceMode::None | NamespaceMode::Other(_)) => Some(other.to_string()),
     }
 }
 
@@ -196,7 +200,7 @@ pub fn container_body(project: &Project, service: &Service, input: &SpecInput) -
         })
         .collect();
 
-    let network_mode = resolve_mode(service.network_mode.as_ref(), input, &input.project);
+    let network_mode = resolve_mode(service.network_mode.as_ref(), input);
     let networking_config = if network_mode.is_none() {
         service.networks.iter().next().map(|(key, cfg)| {
             let net_name = project.networks.get(key).and_then(|n| n.name.clone()).unwrap_or_else(|| format!("{}_{key}", input.project));
@@ -270,7 +274,7 @@ pub fn container_body(project: &Project, service: &Service, input: &SpecInput) -
         blkio_device_write_iops: throttle(&blkio.device_write_iops),
         device_requests: (!device_requests.is_empty()).then_some(device_requests),
         annotations: (!service.annotations.is_empty()).then(|| service.annotations.clone().into_iter().collect()),
-        cgroup: service.cgroup.clone(),
+        cgroup: resolve_mode(service.cgroup.as_ref(), input),
         cpu_percent: service.cpu_percent.map(|p| p as i64),
         memory_reservation: service.mem_reservation.map(|b| b.0 as i64).or_else(|| reservations.and_then(|r| r.memory).map(|b| b.0 as i64)),
         binds: (!binds.is_empty()).then_some(binds),
@@ -308,9 +312,9 @@ pub fn container_body(project: &Project, service: &Service, input: &SpecInput) -
         pids_limit,
         oom_kill_disable: service.oom_kill_disable,
         oom_score_adj: service.oom_score_adj,
-        ipc_mode: service.ipc.clone(),
-        pid_mode: service.pid.clone(),
-        uts_mode: service.uts.clone(),
+        ipc_mode: resolve_mode(service.ipc.as_ref(), input),
+        pid_mode: resolve_mode(service.pid.as_ref(), input),
+        uts_mode: resolve_mode(service.uts.as_ref(), input),
         userns_mode: service.userns_mode.clone(),
         cgroup_parent: service.cgroup_parent.clone(),
         runtime: service.runtime.clone(),
@@ -461,5 +465,33 @@ mod tests {
         assert_eq!(bind_string(&z), "/h:/c:ro,cached,Z");
         let plain = mount(serde_json::json!({"type": "bind", "source": "/h", "target": "/c", "bind": {"create_host_path": false}}));
         assert!(!is_legacy_bind(&plain));
+    }
+
+    #[test]
+    fn namespace_modes_naming_a_service_join_its_container() {
+        let p = Project { name: "demo".into(), ..Project::default() };
+        let mode = |text: &str| Some(text.parse::<NamespaceMode>().unwrap());
+        let s = Service {
+            image: Some("x".into()),
+            network_mode: mode("service:db"),
+            ipc: mode("service:db"),
+            pid: mode("service:cache"),
+            uts: mode("host"),
+            restart: Some(Restart::OnFailure { max_retries: Some(4) }),
+            ..Service::default()
+        };
+        let input = SpecInput {
+            project: "demo".into(),
+            service: "web".into(),
+            service_containers: HashMap::from([("db".to_string(), "0123abcd".to_string())]),
+            ..Default::default()
+        };
+        let hc = container_body(&p, &s, &input).host_config.unwrap();
+        assert_eq!(hc.network_mode.as_deref(), Some("container:0123abcd"));
+        assert_eq!(hc.ipc_mode.as_deref(), Some("container:0123abcd"));
+        assert_eq!(hc.pid_mode.as_deref(), Some("container:demo-cache-1"), "without an id, the first replica's name");
+        assert_eq!(hc.uts_mode.as_deref(), Some("host"));
+        let restart = hc.restart_policy.unwrap();
+        assert_eq!((restart.name, restart.maximum_retry_count), (Some(RestartPolicyNameEnum::ON_FAILURE), Some(4)));
     }
 }
