@@ -329,6 +329,9 @@ fn fill_defaults(project: &mut Project) {
     }
 }
 
+/// Gives every network, volume, secret and config its engine name (as
+/// written, else the key when external, else `PROJECT_KEY`); the model's
+/// `name()` accessors rely on it.
 fn name_resources(project: &mut Project) {
     let prefix = project.name.clone();
     let scoped = |key: &str, name: &mut Option<String>, external: bool| {

@@ -386,9 +386,9 @@ impl<'a> Executor<'a> {
         let id = created.id;
         if service.network_mode.is_none() {
             for (key, cfg) in service.networks.iter().skip(1) {
-                let net = self.project.networks.get(key).and_then(|n| n.name.clone()).unwrap_or_else(|| format!("{}_{key}", self.project.name));
+                let net = self.project.networks[key].name();
                 let req = NetworkConnectRequest { container: id.clone(), endpoint_config: Some(endpoint(cfg.as_ref(), &input)) };
-                call(format!("connect {name} to network {net}"), d.connect_network(&net, req)).await?;
+                call(format!("connect {name} to network {net}"), d.connect_network(net, req)).await?;
             }
         }
         if !files.inject.is_empty() {
@@ -469,10 +469,10 @@ impl<'a> Executor<'a> {
         let input =
             SpecInput { project: self.project.name.clone(), service: service_name.to_string(), container_name: name.to_string(), ..SpecInput::default() };
         for (key, cfg) in &service.networks {
-            let net = self.project.networks.get(key).and_then(|n| n.name.clone()).unwrap_or_else(|| format!("{}_{key}", self.project.name));
-            if !on.contains(&net) {
+            let net = self.project.networks[key].name();
+            if !on.iter().any(|n| n == net) {
                 let req = NetworkConnectRequest { container: id.to_string(), endpoint_config: Some(endpoint(cfg.as_ref(), &input)) };
-                call(format!("connect {name} to network {net}"), d.connect_network(&net, req)).await?;
+                call(format!("connect {name} to network {net}"), d.connect_network(net, req)).await?;
             }
         }
         Ok(())
@@ -481,7 +481,7 @@ impl<'a> Executor<'a> {
     /// Anonymous volumes of a container: (target, volume name).
     async fn anonymous_volumes(&self, id: &str) -> Result<Vec<(String, String)>, ExecError> {
         let info = call("inspect container", self.engine.docker.inspect_container(id, None)).await?;
-        let named: Vec<String> = self.project.volumes.values().filter_map(|v| v.name.clone()).collect();
+        let named: Vec<String> = self.project.volumes.values().map(|v| v.name().to_string()).collect();
         Ok(info
             .mounts
             .unwrap_or_default()

@@ -153,8 +153,8 @@ pub async fn observe_containers(engine: &Engine, project: &Project) -> Result<Ob
 async fn observe_scoped(engine: &Engine, project: &Project, images: &[String], resources: bool) -> Result<Observed, EngineError> {
     let filter = HashMap::from([("label".to_string(), vec![labels::project_filter(&project.name)])]);
     let containers_opts = ListContainersOptionsBuilder::default().all(true).filters(&filter).build();
-    let wanted_volumes: Vec<String> = project.volumes.values().filter_map(|v| v.name.clone()).collect();
-    let wanted_networks: Vec<String> = project.networks.values().filter_map(|n| n.name.clone()).collect();
+    let wanted_volumes: Vec<String> = project.volumes.values().map(|v| v.name().to_string()).collect();
+    let wanted_networks: Vec<String> = project.networks.values().map(|n| n.name().to_string()).collect();
 
     let d = &engine.docker;
     let containers = call("list containers", d.list_containers(Some(containers_opts)));

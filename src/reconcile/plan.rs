@@ -249,7 +249,7 @@ pub fn plan_up(project: &Project, observed: &Observed, opts: &UpOptions) -> Resu
         if !nets.contains(key.as_str()) {
             continue;
         }
-        let name = net.name.clone().unwrap_or_else(|| format!("{}_{key}", project.name));
+        let name = net.name().to_string();
         match (observed.networks.contains_key(&name), net.external) {
             (false, true) => return Err(PlanError::MissingExternalNetwork { key: key.clone(), name }),
             (false, false) => plan.ops.push(Op::CreateNetwork { key: key.clone(), name }),
@@ -260,7 +260,7 @@ pub fn plan_up(project: &Project, observed: &Observed, opts: &UpOptions) -> Resu
         if !vols.contains(key.as_str()) {
             continue;
         }
-        let name = vol.name.clone().unwrap_or_else(|| format!("{}_{key}", project.name));
+        let name = vol.name().to_string();
         match (observed.volumes.get(&name), vol.external) {
             (None, true) => return Err(PlanError::MissingExternalVolume { key: key.clone(), name }),
             (None, false) => plan.ops.push(Op::CreateVolume { key: key.clone(), name }),

@@ -71,7 +71,7 @@ fn mount_for(project: &Project, m: &crate::model::ServiceVolume) -> Option<Mount
         MountType::Image => MountTypeEnum::IMAGE,
     };
     let source = match (m.kind, &m.source) {
-        (MountType::Volume, Some(key)) => Some(project.volumes.get(key).and_then(|v| v.name.clone()).unwrap_or_else(|| key.clone())),
+        (MountType::Volume, Some(key)) => Some(project.volumes.get(key).map_or(key.as_str(), |v| v.name()).to_string()),
         (MountType::Tmpfs, _) => None,
         (_, s) => s.clone(),
     };
@@ -203,7 +203,7 @@ pub fn container_body(project: &Project, service: &Service, input: &SpecInput) -
     let network_mode = resolve_mode(service.network_mode.as_ref(), input);
     let networking_config = if network_mode.is_none() {
         service.networks.iter().next().map(|(key, cfg)| {
-            let net_name = project.networks.get(key).and_then(|n| n.name.clone()).unwrap_or_else(|| format!("{}_{key}", input.project));
+            let net_name = project.networks[key].name().to_string();
             let mut ep = endpoint(cfg.as_ref(), input);
             // A service-level mac_address belongs to its first network.
             if ep.mac_address.is_none() {
@@ -421,7 +421,7 @@ mod tests {
     #[test]
     fn resource_fields_reach_the_host_config() {
         let mut p = Project { name: "demo".into(), ..Project::default() };
-        p.networks.insert("default".into(), Default::default());
+        p.networks.insert("default".into(), crate::model::Network { name: Some("demo_default".into()), ..Default::default() });
         let mut s = Service { image: Some("x".into()), mac_address: Some("02:42:ac:11:00:02".into()), cpu_percent: Some(50.0), ..Service::default() };
         s.networks.insert("default".into(), None);
         s.blkio_config = Some(BlkioConfig {

@@ -194,3 +194,34 @@ fn multi_document_files_merge() {
     let dir = project(&[("compose.yaml", "services:\n  a:\n    image: x\n---\nservices:\n  b:\n    image: y\n")]);
     assert_eq!(load_dir(dir.path(), &[]).unwrap().project.services.len(), 2);
 }
+
+#[test]
+fn every_top_level_resource_has_its_engine_name_after_loading() {
+    let text = "name: demo
+services:
+  web:
+    image: nginx
+    networks: [front, ext]
+    volumes: [data:/d, named:/n, shared:/s]
+    secrets: [pw]
+    configs: [conf]
+networks:
+  front: {}
+  ext: {external: true}
+volumes:
+  data: {}
+  named: {name: chosen}
+  shared: {external: true, name: outside}
+secrets:
+  pw: {file: ./pw.txt}
+configs:
+  conf: {external: true}
+";
+    let dir = project(&[("compose.yaml", text), ("pw.txt", "x")]);
+    let p = load_dir(dir.path(), &[]).unwrap().project;
+    let networks: Vec<(&str, &str)> = p.networks.iter().map(|(k, n)| (k.as_str(), n.name())).collect();
+    assert_eq!(networks, [("front", "demo_front"), ("ext", "ext")]);
+    let volumes: Vec<(&str, &str)> = p.volumes.iter().map(|(k, v)| (k.as_str(), v.name())).collect();
+    assert_eq!(volumes, [("data", "demo_data"), ("named", "chosen"), ("shared", "outside")]);
+    assert_eq!((p.secrets["pw"].name(), p.configs["conf"].name()), ("demo_pw", "conf"));
+}
