@@ -37,14 +37,6 @@ impl std::fmt::Display for Cycle {
     }
 }
 
-/// The service a `volumes_from` entry names, if it names one.
-pub fn volumes_from_service(entry: &str) -> Option<&str> {
-    if entry.starts_with("container:") {
-        return None;
-    }
-    Some(entry.split(':').next().unwrap_or(entry))
-}
-
 impl ServiceGraph {
     /// Edges point from a service to what it depends on. Names that are not
     /// services of the project are skipped (validation reports them).
@@ -65,7 +57,7 @@ impl ServiceGraph {
                 add(dep, EdgeKind::DependsOn { condition: d.condition, required: d.required, restart: d.restart });
             }
             for entry in &svc.volumes_from {
-                if let Some(s) = volumes_from_service(entry) {
+                if let Some(s) = entry.service() {
                     add(s, EdgeKind::VolumesFrom);
                 }
             }
@@ -187,7 +179,7 @@ mod tests {
     fn other_edge_kinds_count() {
         let mut p = project(&[("app", &[]), ("data", &[]), ("net", &[])]);
         let app = p.services.get_mut("app").unwrap();
-        app.volumes_from = vec!["data:ro".into(), "container:other".into()];
+        app.volumes_from = vec!["data:ro".parse().unwrap(), "container:other".parse().unwrap()];
         app.network_mode = Some(NamespaceMode::Service("net".into()));
         let g = ServiceGraph::build(&p);
         let deps: Vec<&str> = g.dependencies("app").into_iter().map(|(n, _)| n).collect();

@@ -297,7 +297,7 @@ fn implicit_dependencies(project: &mut Project) {
         }
         implied.extend(svc.namespace_services().map(|s| (s.to_string(), true)));
         for v in &svc.volumes_from {
-            if let Some(s) = crate::graph::volumes_from_service(v) {
+            if let Some(s) = v.service() {
                 implied.push((s.to_string(), false));
             }
         }

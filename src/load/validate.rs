@@ -10,7 +10,7 @@ use super::de::did_you_mean;
 use super::node::Node;
 use super::source::Span;
 use crate::diag::{Problem, Problems};
-use crate::graph::{volumes_from_service, ServiceGraph};
+use crate::graph::ServiceGraph;
 use crate::model::{MountType, Project};
 
 /// Span of the key at the end of `path` (falls back to the nearest parent).
@@ -79,7 +79,7 @@ pub fn check(project: &Project, doc: &Node, problems: &mut Problems) {
             }
         }
         for (i, entry) in svc.volumes_from.iter().enumerate() {
-            if let Some(s) = volumes_from_service(entry) {
+            if let Some(s) = entry.service() {
                 if !all_services.contains(&s) {
                     problems.push(
                         unknown("service", s, name, &all_services, "name a service of this project, or use `container:NAME`").at_opt(is(&["volumes_from"], i)),

@@ -21,7 +21,7 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 pub use build::Build;
-pub use mounts::{MountType, Port, ServiceVolume};
+pub use mounts::{MountType, Port, ServiceVolume, VolumesFrom, VolumesSource};
 pub use namespace::NamespaceMode;
 pub use policy::{PullPolicy, Restart};
 pub use resources::{FileObject, Model, Network, Volume};

@@ -31,7 +31,8 @@ pub enum NamespaceMode {
 }
 
 const SERVICE: &str = "service:";
-const CONTAINER: &str = "container:";
+/// The prefix naming a container, here and in `volumes_from`.
+pub(crate) const CONTAINER: &str = "container:";
 
 impl NamespaceMode {
     /// The service whose container this mode joins, if it names one.

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::build::Build;
 use super::deploy::Deploy;
 use super::forms::{env_map, string_map, text_vec, ByteSize, Command, Duration, StringList};
-use super::mounts::{Port, ServiceVolume};
+use super::mounts::{Port, ServiceVolume, VolumesFrom};
 use super::namespace::NamespaceMode;
 use super::policy::{PullPolicy, Restart};
 
@@ -221,7 +221,7 @@ pub struct Service {
     #[schemars(schema_with = "crate::model::schema::short_or_long_list::<ServiceVolume>")]
     pub volumes: Vec<ServiceVolume>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub volumes_from: Vec<String>,
+    pub volumes_from: Vec<VolumesFrom>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub working_dir: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

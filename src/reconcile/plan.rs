@@ -7,8 +7,8 @@
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 
-use crate::graph::{volumes_from_service, ServiceGraph};
-use crate::model::{MountType, Project, Service};
+use crate::graph::ServiceGraph;
+use crate::model::{MountType, Project, Service, VolumesFrom};
 
 use super::hash::config_hash;
 use super::observe::{Observed, ObservedContainer, State};
@@ -363,7 +363,7 @@ pub fn plan_up(project: &Project, observed: &Observed, opts: &UpOptions) -> Resu
 
 /// Services whose containers this one shares a namespace or volumes with.
 fn shared_with(svc: &Service) -> Vec<&str> {
-    let mut out: Vec<&str> = svc.volumes_from.iter().filter_map(|v| volumes_from_service(v)).collect();
+    let mut out: Vec<&str> = svc.volumes_from.iter().filter_map(VolumesFrom::service).collect();
     out.extend(svc.namespace_services());
     out
 }

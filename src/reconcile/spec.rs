@@ -13,7 +13,7 @@ use bollard::models::{
 };
 
 use crate::engine::labels;
-use crate::model::{MountType, NamespaceMode, Project, Restart, Service};
+use crate::model::{MountType, NamespaceMode, Project, Restart, Service, VolumesSource};
 
 /// What the create request needs besides the service itself.
 #[derive(Clone, Debug, Default)]
@@ -141,14 +141,17 @@ fn restart_policy(r: Restart) -> RestartPolicy {
     RestartPolicy { name: Some(name), maximum_retry_count }
 }
 
+/// The container of service `svc` to share with: the one passed in, else
+/// the service's first replica by name.
+fn service_container(input: &SpecInput, svc: &str) -> String {
+    input.service_containers.get(svc).cloned().unwrap_or_else(|| format!("{}-{svc}-1", input.project))
+}
+
 /// A namespace mode as the engine takes it: `service:NAME` becomes the
-/// container of that service (its first replica when none was passed in).
+/// container of that service.
 fn resolve_mode(mode: Option<&NamespaceMode>, input: &SpecInput) -> Option<String> {
     match mode? {
-        NamespaceMode::Service(svc) => {
-            let container = input.service_containers.get(svc).cloned().unwrap_or_else(|| format!("{}-{svc}-1", input.project));
-            Some(NamespaceMode::Container(container).to_string())
-        }
+        NamespaceMode::Service(svc) => Some(NamespaceMode::Container(service_container(input, svc)).to_string()),
         other @ (NamespaceMode::Container(_) | NamespaceMode::Host | NamespaceMode::None | NamespaceMode::Other(_)) => Some(other.to_string()),
     }
 }
@@ -342,15 +345,14 @@ pub fn container_body(project: &Project, service: &Service, input: &SpecInput) -
             service
                 .volumes_from
                 .iter()
-                .map(|v| match v.strip_prefix("container:") {
-                    Some(rest) => rest.to_string(),
-                    None => {
-                        let (svc, mode) = v.split_once(':').map(|(s, m)| (s, Some(m))).unwrap_or((v.as_str(), None));
-                        let id = input.service_containers.get(svc).cloned().unwrap_or_else(|| format!("{}-{svc}-1", input.project));
-                        match mode {
-                            Some(m) => format!("{id}:{m}"),
-                            None => id,
-                        }
+                .map(|v| {
+                    let container = match &v.source {
+                        VolumesSource::Service(svc) => service_container(input, svc),
+                        VolumesSource::Container(name) => name.clone(),
+                    };
+                    match &v.mode {
+                        Some(mode) => format!("{container}:{mode}"),
+                        None => container,
                     }
                 })
                 .collect()
@@ -468,7 +470,7 @@ mod tests {
     }
 
     #[test]
-    fn namespace_modes_naming_a_service_join_its_container() {
+    fn modes_and_volumes_from_naming_a_service_use_its_container() {
         let p = Project { name: "demo".into(), ..Project::default() };
         let mode = |text: &str| Some(text.parse::<NamespaceMode>().unwrap());
         let s = Service {
@@ -478,6 +480,7 @@ mod tests {
             pid: mode("service:cache"),
             uts: mode("host"),
             restart: Some(Restart::OnFailure { max_retries: Some(4) }),
+            volumes_from: vec!["db:ro".parse().unwrap(), "cache".parse().unwrap(), "container:c9:rw".parse().unwrap()],
             ..Service::default()
         };
         let input = SpecInput {
@@ -491,6 +494,7 @@ mod tests {
         assert_eq!(hc.ipc_mode.as_deref(), Some("container:0123abcd"));
         assert_eq!(hc.pid_mode.as_deref(), Some("container:demo-cache-1"), "without an id, the first replica's name");
         assert_eq!(hc.uts_mode.as_deref(), Some("host"));
+        assert_eq!(hc.volumes_from.clone().unwrap(), ["0123abcd:ro", "demo-cache-1", "c9:rw"]);
         let restart = hc.restart_policy.unwrap();
         assert_eq!((restart.name, restart.maximum_retry_count), (Some(RestartPolicyNameEnum::ON_FAILURE), Some(4)));
     }

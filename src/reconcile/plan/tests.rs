@@ -196,7 +196,7 @@ fn selected_services_pull_in_dependencies_unless_no_deps() {
 fn recreate_propagates_to_shared_namespaces() {
     let mut p = project();
     let mut side = Service { image: Some("busybox".into()), network_mode: Some(crate::model::NamespaceMode::Service("db".into())), ..Service::default() };
-    side.volumes_from.push("db".into());
+    side.volumes_from.push("db".parse().unwrap());
     p.services.insert("side".into(), side);
     let after = observed_after(&p, &Observed::default(), &plan_up(&p, &Observed::default(), &UpOptions::default()).unwrap());
     let mut changed = p.clone();
