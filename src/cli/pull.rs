@@ -8,7 +8,7 @@ use miette::miette;
 use super::{connect, GlobalArgs};
 use crate::engine::Docker;
 use crate::images::pull::{pull_image, should_pull};
-use crate::model::Project;
+use crate::model::{Project, PullPolicy};
 use crate::progress::Reporter;
 use crate::reconcile::plan::image_ref;
 use crate::Error;
@@ -55,7 +55,7 @@ pub async fn pull_for_up(
     engine: &Docker,
     project: &Project,
     services: &[String],
-    override_policy: Option<&str>,
+    override_policy: Option<&PullPolicy>,
     existing: &HashMap<String, String>,
     reporter: &dyn Reporter,
 ) -> Result<bool, Error> {
@@ -71,12 +71,11 @@ pub async fn pull_for_up(
         if done.contains(&image) {
             continue;
         }
-        let policy = override_policy.or(svc.pull_policy.as_deref());
+        let policy = override_policy.or(svc.pull_policy.as_ref());
         let exists = existing.contains_key(&image);
-        let needs_age = policy.is_some_and(|p| p == "daily" || p == "weekly" || p.starts_with("every_"));
+        let needs_age = policy.and_then(PullPolicy::refresh_after).is_some();
         let age = if needs_age && exists { image_age(engine, &image).await } else { None };
-        let pull = should_pull(policy, exists, age).map_err(|e| miette!(code = "rcompose::pull_policy", "service \"{name}\": {e}"))?;
-        if policy == Some("never") && !exists {
+        if policy == Some(&PullPolicy::Never) && !exists {
             return Err(miette!(
                 code = "rcompose::image_missing",
                 help = "pull or build it first, or change pull_policy",
@@ -84,6 +83,7 @@ pub async fn pull_for_up(
             )
             .into());
         }
+        let pull = should_pull(policy, exists, age);
         if pull {
             pull_image(engine, &image, &env, reporter).await.map_err(miette::Report::new)?;
             pulled = true;

@@ -7,10 +7,17 @@ use miette::miette;
 
 use super::{attach, connect, GlobalArgs};
 use crate::engine::Engine as _;
+use crate::model::PullPolicy;
 use crate::reconcile::execute::{parallel_limit, Executor};
 use crate::reconcile::observe::observe;
 use crate::reconcile::plan::{image_ref, plan_up, Op, UpOptions};
 use crate::Error;
+
+/// `--pull`: the three policies that make sense for one run.
+fn pull_flag() -> impl clap::builder::TypedValueParser<Value = PullPolicy> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(["always", "missing", "never"]).map(|p| p.parse::<PullPolicy>().expect("each listed value is a pull policy"))
+}
 
 #[derive(clap::Args, Debug, Default)]
 pub struct UpArgs {
@@ -51,8 +58,8 @@ pub struct UpArgs {
     #[arg(long)]
     pub timestamps: bool,
     /// Pull images before running: always, missing or never (overrides pull_policy)
-    #[arg(long, value_name = "POLICY", value_parser = ["always", "missing", "never"])]
-    pub pull: Option<String>,
+    #[arg(long, value_name = "POLICY", value_parser = pull_flag())]
+    pub pull: Option<PullPolicy>,
     /// Build images before starting containers
     #[arg(long, conflicts_with = "no_build")]
     pub build: bool,
@@ -134,11 +141,11 @@ fn up(global: &GlobalArgs, args: &UpArgs, create_only: bool) -> Result<ExitCode,
                 let s = &project.services[*n];
                 s.build.is_some()
                     && !args.no_build
-                    && (args.build || s.pull_policy.as_deref() == Some("build") || !observed.images.contains_key(&image_ref(&project, n, s)))
+                    && (args.build || s.pull_policy == Some(PullPolicy::Build) || !observed.images.contains_key(&image_ref(&project, n, s)))
             })
             .cloned()
             .collect();
-        if super::pull::pull_for_up(&engine, &project, &scope, args.pull.as_deref(), &observed.images, reporter.as_ref()).await? {
+        if super::pull::pull_for_up(&engine, &project, &scope, args.pull.as_ref(), &observed.images, reporter.as_ref()).await? {
             observed = observe(&engine, &project, &images).await.map_err(miette::Report::new)?;
         }
         if !to_build.is_empty() {

@@ -42,7 +42,7 @@ pub enum VolumeCommand {
 
 /// A project volume key or an engine volume name → the engine name.
 fn engine_name(project: &Project, volume: &str) -> String {
-    project.volumes.get(volume).and_then(|v| v.name.clone()).unwrap_or_else(|| volume.to_string())
+    project.volumes.get(volume).map_or(volume, |v| v.name()).to_string()
 }
 
 struct Helper<'a> {
@@ -108,7 +108,7 @@ async fn ensure_volume(engine: &Docker, project: &Project, name: &str) -> Result
         return Ok(());
     }
     let mut l = HashMap::from([(labels::PROJECT.to_string(), project.name.clone()), (labels::VERSION.to_string(), labels::version())]);
-    if let Some((key, _)) = project.volumes.iter().find(|(k, v)| v.name.as_deref() == Some(name) || *k == name) {
+    if let Some((key, _)) = project.volumes.iter().find(|(k, v)| v.name() == name || *k == name) {
         l.insert(labels::VOLUME.to_string(), key.clone());
     }
     let req = bollard::models::VolumeCreateRequest { name: Some(name.to_string()), labels: Some(l), ..Default::default() };

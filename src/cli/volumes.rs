@@ -55,7 +55,7 @@ pub fn run(global: &GlobalArgs, args: &VolumesArgs) -> Result<ExitCode, Error> {
         }
         let mut rows: Vec<Row> = Vec::new();
         for (key, vol) in &project.volumes {
-            let name = vol.name.clone().unwrap_or_else(|| format!("{}_{key}", project.name));
+            let name = vol.name().to_string();
             let found = observed.volumes.get(&name);
             rows.push(Row {
                 used_by: users.get(name.as_str()).cloned().unwrap_or_default(),

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use indexmap::IndexMap;
 use petgraph::graph::{DiGraph, NodeIndex};
 
-use crate::model::{Condition, Project};
+use crate::model::{Condition, NamespaceMode, Project};
 
 /// Why one service depends on another.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,14 +37,6 @@ impl std::fmt::Display for Cycle {
     }
 }
 
-/// The service a `volumes_from` entry names, if it names one.
-pub fn volumes_from_service(entry: &str) -> Option<&str> {
-    if entry.starts_with("container:") {
-        return None;
-    }
-    Some(entry.split(':').next().unwrap_or(entry))
-}
-
 impl ServiceGraph {
     /// Edges point from a service to what it depends on. Names that are not
     /// services of the project are skipped (validation reports them).
@@ -65,14 +57,14 @@ impl ServiceGraph {
                 add(dep, EdgeKind::DependsOn { condition: d.condition, required: d.required, restart: d.restart });
             }
             for entry in &svc.volumes_from {
-                if let Some(s) = volumes_from_service(entry) {
+                if let Some(s) = entry.service() {
                     add(s, EdgeKind::VolumesFrom);
                 }
             }
             for link in &svc.links {
                 add(link.split(':').next().unwrap_or(link), EdgeKind::Link);
             }
-            if let Some(target) = svc.network_mode.as_deref().and_then(|m| m.strip_prefix("service:")) {
+            if let Some(target) = svc.network_mode.as_ref().and_then(NamespaceMode::service) {
                 add(target, EdgeKind::NetworkMode);
             }
         }
@@ -187,8 +179,8 @@ mod tests {
     fn other_edge_kinds_count() {
         let mut p = project(&[("app", &[]), ("data", &[]), ("net", &[])]);
         let app = p.services.get_mut("app").unwrap();
-        app.volumes_from = vec!["data:ro".into(), "container:other".into()];
-        app.network_mode = Some("service:net".into());
+        app.volumes_from = vec!["data:ro".parse().unwrap(), "container:other".parse().unwrap()];
+        app.network_mode = Some(NamespaceMode::Service("net".into()));
         let g = ServiceGraph::build(&p);
         let deps: Vec<&str> = g.dependencies("app").into_iter().map(|(n, _)| n).collect();
         assert_eq!(deps, vec!["data", "net"]);

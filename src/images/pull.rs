@@ -10,6 +10,7 @@ use miette::Diagnostic;
 use super::auth::credentials_for;
 use super::build::split_tag;
 use crate::engine::{Docker, EngineError};
+use crate::model::PullPolicy;
 use crate::progress::{Event, Kind, Reporter, Status};
 
 #[derive(Debug, thiserror::Error, Diagnostic)]
@@ -79,21 +80,23 @@ fn redact(message: &str) -> String {
         .join(" ")
 }
 
-/// Whether `up` should pull a service's image, per `pull_policy` (or
-/// `--pull`), given whether it exists and when it was last pulled.
-pub fn should_pull(policy: Option<&str>, exists: bool, age: Option<std::time::Duration>) -> Result<bool, String> {
-    let refresh = |limit: std::time::Duration| !exists || age.is_none_or(|a| a > limit);
-    match policy.unwrap_or("missing") {
-        "always" => Ok(true),
-        "missing" | "if_not_present" | "build" => Ok(!exists),
-        "never" => Ok(false),
-        "daily" => Ok(refresh(std::time::Duration::from_secs(86_400))),
-        "weekly" => Ok(refresh(std::time::Duration::from_secs(7 * 86_400))),
-        p if p.starts_with("every_") => {
-            let d = crate::model::forms::Duration::parse(&p["every_".len()..])?;
-            Ok(refresh(d.0))
+/// Whether `up` should pull a service's image, per its `pull_policy` (or
+/// `--pull`; none means `missing`), given whether the image exists and how
+/// long ago it was last pulled (unknown age counts as stale).
+pub fn should_pull(policy: Option<&PullPolicy>, exists: bool, age: Option<std::time::Duration>) -> bool {
+    let Some(policy) = policy else { return !exists };
+    match policy {
+        PullPolicy::Always => true,
+        PullPolicy::Never => false,
+        // `refresh` names no window: docker compose treats it as `missing`.
+        PullPolicy::Missing | PullPolicy::Build | PullPolicy::Refresh => !exists,
+        PullPolicy::Daily | PullPolicy::Weekly | PullPolicy::Every { .. } => {
+            !exists
+                || match (policy.refresh_after(), age) {
+                    (Some(limit), Some(age)) => age > limit,
+                    _ => true,
+                }
         }
-        other => Err(format!("unknown pull policy `{other}`")),
     }
 }
 
@@ -102,16 +105,29 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
+    fn policy(text: &str) -> PullPolicy {
+        text.parse().unwrap()
+    }
+
     #[test]
     fn pull_policies() {
-        assert!(should_pull(Some("always"), true, None).unwrap());
-        assert!(!should_pull(None, true, None).unwrap());
-        assert!(should_pull(None, false, None).unwrap());
-        assert!(!should_pull(Some("never"), false, None).unwrap());
-        assert!(should_pull(Some("daily"), true, Some(Duration::from_secs(90_000))).unwrap());
-        assert!(!should_pull(Some("daily"), true, Some(Duration::from_secs(60))).unwrap());
-        assert!(should_pull(Some("every_2h"), true, Some(Duration::from_secs(3 * 3600))).unwrap());
-        assert!(should_pull(Some("nope"), true, None).is_err());
+        assert!(should_pull(Some(&policy("always")), true, None));
+        assert!(!should_pull(None, true, None));
+        assert!(should_pull(None, false, None));
+        assert!(!should_pull(Some(&policy("never")), false, None));
+        assert!(should_pull(Some(&policy("daily")), true, Some(Duration::from_secs(90_000))));
+        assert!(!should_pull(Some(&policy("daily")), true, Some(Duration::from_secs(60))));
+        assert!(should_pull(Some(&policy("every_2h")), true, Some(Duration::from_secs(3 * 3600))));
+        assert!(!should_pull(Some(&policy("every_1d")), true, Some(Duration::from_secs(3 * 3600))));
+        assert!(should_pull(Some(&policy("weekly")), true, None), "an image of unknown age is stale");
+    }
+
+    #[test]
+    fn refresh_pulls_only_a_missing_image_as_docker_compose_does() {
+        let refresh = policy("refresh");
+        assert!(should_pull(Some(&refresh), false, None));
+        assert!(!should_pull(Some(&refresh), true, None));
+        assert!(!should_pull(Some(&refresh), true, Some(Duration::from_secs(365 * 86_400))));
     }
 
     #[test]

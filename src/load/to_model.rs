@@ -295,13 +295,9 @@ fn implicit_dependencies(project: &mut Project) {
         for link in &svc.links {
             implied.push((link.split(':').next().unwrap_or(link).to_string(), true));
         }
-        for mode in [&svc.network_mode, &svc.ipc, &svc.pid, &svc.uts, &svc.cgroup].into_iter().flatten() {
-            if let Some(s) = mode.strip_prefix("service:") {
-                implied.push((s.to_string(), true));
-            }
-        }
+        implied.extend(svc.namespace_services().map(|s| (s.to_string(), true)));
         for v in &svc.volumes_from {
-            if let Some(s) = crate::graph::volumes_from_service(v) {
+            if let Some(s) = v.service() {
                 implied.push((s.to_string(), false));
             }
         }
@@ -333,6 +329,9 @@ fn fill_defaults(project: &mut Project) {
     }
 }
 
+/// Gives every network, volume, secret and config its engine name (as
+/// written, else the key when external, else `PROJECT_KEY`); the model's
+/// `name()` accessors rely on it.
 fn name_resources(project: &mut Project) {
     let prefix = project.name.clone();
     let scoped = |key: &str, name: &mut Option<String>, external: bool| {

@@ -2,14 +2,15 @@
 //! document they came from.
 //!
 //! Owns: references to things that are not defined (services, networks,
-//! volumes, secrets, configs), dependency cycles, mutually exclusive keys and
-//! values with a fixed vocabulary. Pure: reads the project and the tree.
+//! volumes, secrets, configs), dependency cycles, and mutually exclusive keys.
+//! Values with a fixed vocabulary are parsed (and reported) while the model
+//! is deserialized. Pure: reads the project and the tree.
 
 use super::de::did_you_mean;
 use super::node::Node;
 use super::source::Span;
 use crate::diag::{Problem, Problems};
-use crate::graph::{volumes_from_service, ServiceGraph};
+use crate::graph::ServiceGraph;
 use crate::model::{MountType, Project};
 
 /// Span of the key at the end of `path` (falls back to the nearest parent).
@@ -68,14 +69,17 @@ pub fn check(project: &Project, doc: &Node, problems: &mut Problems) {
             let v = full(rest, &[]);
             item_span(doc, &v.iter().map(String::as_str).collect::<Vec<_>>(), i)
         };
+        // The loader adds a dependency for each `service:NAME` mode; a wrong
+        // name is reported below, at the mode.
+        let implied: Vec<&str> = svc.namespace_services().collect();
         for (dep, d) in &svc.depends_on {
-            if !all_services.contains(&dep.as_str()) && d.required {
+            if !all_services.contains(&dep.as_str()) && d.required && !implied.contains(&dep.as_str()) {
                 problems
                     .push(unknown("service", dep, name, &all_services, "define the service, or remove it from depends_on").at_opt(ks(&["depends_on"], &[dep])));
             }
         }
         for (i, entry) in svc.volumes_from.iter().enumerate() {
-            if let Some(s) = volumes_from_service(entry) {
+            if let Some(s) = entry.service() {
                 if !all_services.contains(&s) {
                     problems.push(
                         unknown("service", s, name, &all_services, "name a service of this project, or use `container:NAME`").at_opt(is(&["volumes_from"], i)),
@@ -89,9 +93,11 @@ pub fn check(project: &Project, doc: &Node, problems: &mut Problems) {
                 problems.push(unknown("service", target, name, &all_services, "links name services of this project").at_opt(is(&["links"], i)));
             }
         }
-        if let Some(target) = svc.network_mode.as_deref().and_then(|m| m.strip_prefix("service:")) {
-            if !all_services.contains(&target) {
-                problems.push(unknown("service", target, name, &all_services, "name a service of this project").at_opt(vs(&["network_mode"])));
+        for (key, mode) in svc.namespaces() {
+            if let Some(target) = mode.service() {
+                if !all_services.contains(&target) {
+                    problems.push(unknown("service", target, name, &all_services, "name a service of this project").at_opt(vs(&[key])));
+                }
             }
         }
         for net in svc.networks.keys() {
@@ -143,28 +149,6 @@ pub fn check(project: &Project, doc: &Node, problems: &mut Problems) {
                     .at_opt(ks(&["container_name"], &[]))
                     .help("container names are unique; drop container_name or use one replica"),
             );
-        }
-        if let Some(r) = &svc.restart {
-            let ok = matches!(r.as_str(), "no" | "always" | "unless-stopped" | "on-failure")
-                || r.strip_prefix("on-failure:").is_some_and(|n| n.parse::<u32>().is_ok());
-            if !ok {
-                problems.push(
-                    Problem::new("rcompose::invalid_value", format!("invalid restart policy `{r}`"))
-                        .at_opt(vs(&["restart"]))
-                        .help("use no, always, unless-stopped, on-failure or on-failure:N"),
-                );
-            }
-        }
-        if let Some(pp) = &svc.pull_policy {
-            let ok = matches!(pp.as_str(), "always" | "never" | "missing" | "if_not_present" | "build" | "daily" | "weekly" | "refresh")
-                || pp.strip_prefix("every_").is_some_and(|d| crate::model::forms::Duration::parse(d).is_ok());
-            if !ok {
-                problems.push(
-                    Problem::new("rcompose::invalid_value", format!("invalid pull_policy `{pp}`"))
-                        .at_opt(vs(&["pull_policy"]))
-                        .help("use always, never, missing, build, daily, weekly or every_<duration>"),
-                );
-            }
         }
         for (i, port) in svc.ports.iter().enumerate() {
             if port.target == 0 {

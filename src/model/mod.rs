@@ -9,6 +9,8 @@ pub mod build;
 pub mod deploy;
 pub mod forms;
 pub mod mounts;
+pub mod namespace;
+pub mod policy;
 pub mod resources;
 pub mod schema;
 pub mod service;
@@ -19,7 +21,9 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 pub use build::Build;
-pub use mounts::{MountType, Port, ServiceVolume};
+pub use mounts::{MountType, Port, ServiceVolume, VolumesFrom, VolumesSource};
+pub use namespace::NamespaceMode;
+pub use policy::{PullPolicy, Restart};
 pub use resources::{FileObject, Model, Network, Volume};
 pub use service::{Condition, Dependency, Service};
 

@@ -1,4 +1,9 @@
 //! Top-level volumes, networks, secrets, configs and models.
+//!
+//! A volume, network, secret or config reaches the engine under its `name`:
+//! the one written in the file, else the key (external) or the key prefixed
+//! with the project's name. The loader sets it on every one of them, so code
+//! after loading reads it with `name()` and never rebuilds it.
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -52,6 +57,24 @@ pub struct Network {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_ipv6: Option<bool>,
 }
+
+/// `name()` for the resources the loader names.
+macro_rules! resolved_name {
+    ($($ty:ty),*) => {$(
+        impl $ty {
+            /// The name on the engine, as the loader resolved it.
+            ///
+            /// # Panics
+            /// On a resource that did not come through the loader (or a test
+            /// that built one) without a name.
+            pub fn name(&self) -> &str {
+                self.name.as_deref().expect("the loader names every top-level resource")
+            }
+        }
+    )*};
+}
+
+resolved_name!(Volume, Network, FileObject);
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 use super::build::Build;
 use super::deploy::Deploy;
 use super::forms::{env_map, string_map, text_vec, ByteSize, Command, Duration, StringList};
-use super::mounts::{Port, ServiceVolume};
+use super::mounts::{Port, ServiceVolume, VolumesFrom};
+use super::namespace::NamespaceMode;
+use super::policy::{PullPolicy, Restart};
 
 fn is_false(b: &bool) -> bool {
     !*b
@@ -40,7 +42,7 @@ pub struct Service {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cgroup_parent: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cgroup: Option<String>,
+    pub cgroup: Option<NamespaceMode>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cpu_count: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -124,7 +126,7 @@ pub struct Service {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub init: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ipc: Option<String>,
+    pub ipc: Option<NamespaceMode>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub isolation: Option<String>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map", deserialize_with = "string_map")]
@@ -150,7 +152,7 @@ pub struct Service {
     #[schemars(schema_with = "crate::model::schema::names_or_map::<ServiceModel>")]
     pub models: IndexMap<String, Option<ServiceModel>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub network_mode: Option<String>,
+    pub network_mode: Option<NamespaceMode>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map")]
     #[schemars(schema_with = "crate::model::schema::names_or_map::<ServiceNetwork>")]
     pub networks: IndexMap<String, Option<ServiceNetwork>>,
@@ -159,7 +161,7 @@ pub struct Service {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oom_score_adj: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pid: Option<String>,
+    pub pid: Option<NamespaceMode>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pids_limit: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -170,13 +172,13 @@ pub struct Service {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privileged: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pull_policy: Option<String>,
+    pub pull_policy: Option<PullPolicy>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pull_refresh_after: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub restart: Option<String>,
+    pub restart: Option<Restart>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runtime: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -214,18 +216,33 @@ pub struct Service {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub userns_mode: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uts: Option<String>,
+    pub uts: Option<NamespaceMode>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(schema_with = "crate::model::schema::short_or_long_list::<ServiceVolume>")]
     pub volumes: Vec<ServiceVolume>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub volumes_from: Vec<String>,
+    pub volumes_from: Vec<VolumesFrom>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub working_dir: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub post_start: Vec<Hook>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pre_stop: Vec<Hook>,
+}
+
+impl Service {
+    /// The namespace settings (`network_mode`, `ipc`, `pid`, `uts`,
+    /// `cgroup`) that are set, by key.
+    pub fn namespaces(&self) -> impl Iterator<Item = (&'static str, &NamespaceMode)> {
+        [("network_mode", &self.network_mode), ("ipc", &self.ipc), ("pid", &self.pid), ("uts", &self.uts), ("cgroup", &self.cgroup)]
+            .into_iter()
+            .filter_map(|(key, mode)| mode.as_ref().map(|m| (key, m)))
+    }
+
+    /// Services whose containers this one joins a namespace of.
+    pub fn namespace_services(&self) -> impl Iterator<Item = &str> {
+        self.namespaces().filter_map(|(_, mode)| mode.service())
+    }
 }
 
 impl StringList {

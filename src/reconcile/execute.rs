@@ -111,8 +111,7 @@ impl<'a> Executor<'a> {
     async fn create_early(&self, plan: &Plan, graph: &ServiceGraph) -> Result<HashMap<String, String>, ExecError> {
         let independent = |service: &str| {
             let s = &self.project.services[service];
-            let shares = |mode: &Option<String>| mode.as_deref().is_some_and(|m| m.starts_with("service:"));
-            graph.dependencies(service).iter().all(|(_, kind)| matches!(kind, EdgeKind::DependsOn { .. })) && !shares(&s.ipc) && !shares(&s.pid)
+            graph.dependencies(service).iter().all(|(_, kind)| matches!(kind, EdgeKind::DependsOn { .. })) && s.namespace_services().next().is_none()
         };
         let none = &HashMap::new();
         let early = plan.ops.iter().filter_map(|op| match op {
@@ -365,8 +364,8 @@ impl<'a> Executor<'a> {
         let me = ContainerRef::new(&id, name);
         if service.network_mode.is_none() {
             for (key, cfg) in service.networks.iter().skip(1) {
-                let net = self.project.networks.get(key).and_then(|n| n.name.clone()).unwrap_or_else(|| format!("{}_{key}", self.project.name));
-                self.engine.connect_network(&net, me, endpoint(cfg.as_ref(), &input)).await?;
+                let net = self.project.networks[key].name();
+                self.engine.connect_network(net, me, endpoint(cfg.as_ref(), &input)).await?;
             }
         }
         if !files.inject.is_empty() {
@@ -440,9 +439,9 @@ impl<'a> Executor<'a> {
         let input =
             SpecInput { project: self.project.name.clone(), service: service_name.to_string(), container_name: name.to_string(), ..SpecInput::default() };
         for (key, cfg) in &service.networks {
-            let net = self.project.networks.get(key).and_then(|n| n.name.clone()).unwrap_or_else(|| format!("{}_{key}", self.project.name));
-            if !on.contains(&net) {
-                self.engine.connect_network(&net, me, endpoint(cfg.as_ref(), &input)).await?;
+            let net = self.project.networks[key].name();
+            if !on.iter().any(|n| n == net) {
+                self.engine.connect_network(net, me, endpoint(cfg.as_ref(), &input)).await?;
             }
         }
         Ok(())
@@ -451,7 +450,7 @@ impl<'a> Executor<'a> {
     /// Anonymous volumes of a container: (target, volume name).
     async fn anonymous_volumes(&self, old: &Replaced) -> Result<Vec<(String, String)>, ExecError> {
         let info = self.engine.inspect_container(ContainerRef::new(&old.id, &old.name)).await?;
-        let named: Vec<String> = self.project.volumes.values().filter_map(|v| v.name.clone()).collect();
+        let named: Vec<String> = self.project.volumes.values().map(|v| v.name().to_string()).collect();
         Ok(info
             .mounts
             .iter()

@@ -105,8 +105,8 @@ pub async fn observe_containers(engine: &dyn Engine, project: &Project) -> Resul
 
 async fn observe_scoped(engine: &dyn Engine, project: &Project, images: &[String], resources: bool) -> Result<Observed, EngineError> {
     let query = ContainerQuery { all: true, labels: vec![labels::project_filter(&project.name)], volumes: Vec::new() };
-    let wanted_volumes: Vec<String> = project.volumes.values().filter_map(|v| v.name.clone()).collect();
-    let wanted_networks: Vec<String> = project.networks.values().filter_map(|n| n.name.clone()).collect();
+    let wanted_volumes: Vec<String> = project.volumes.values().map(|v| v.name().to_string()).collect();
+    let wanted_networks: Vec<String> = project.networks.values().map(|n| n.name().to_string()).collect();
 
     let containers = engine.list_containers(&query);
     let volumes = async {

@@ -7,8 +7,8 @@
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 
-use crate::graph::{volumes_from_service, ServiceGraph};
-use crate::model::{MountType, Project, Service};
+use crate::graph::ServiceGraph;
+use crate::model::{MountType, Project, Service, VolumesFrom};
 
 use super::hash::config_hash;
 use super::observe::{Observed, ObservedContainer, State};
@@ -249,7 +249,7 @@ pub fn plan_up(project: &Project, observed: &Observed, opts: &UpOptions) -> Resu
         if !nets.contains(key.as_str()) {
             continue;
         }
-        let name = net.name.clone().unwrap_or_else(|| format!("{}_{key}", project.name));
+        let name = net.name().to_string();
         match (observed.networks.contains_key(&name), net.external) {
             (false, true) => return Err(PlanError::MissingExternalNetwork { key: key.clone(), name }),
             (false, false) => plan.ops.push(Op::CreateNetwork { key: key.clone(), name }),
@@ -260,7 +260,7 @@ pub fn plan_up(project: &Project, observed: &Observed, opts: &UpOptions) -> Resu
         if !vols.contains(key.as_str()) {
             continue;
         }
-        let name = vol.name.clone().unwrap_or_else(|| format!("{}_{key}", project.name));
+        let name = vol.name().to_string();
         match (observed.volumes.get(&name), vol.external) {
             (None, true) => return Err(PlanError::MissingExternalVolume { key: key.clone(), name }),
             (None, false) => plan.ops.push(Op::CreateVolume { key: key.clone(), name }),
@@ -363,10 +363,8 @@ pub fn plan_up(project: &Project, observed: &Observed, opts: &UpOptions) -> Resu
 
 /// Services whose containers this one shares a namespace or volumes with.
 fn shared_with(svc: &Service) -> Vec<&str> {
-    let mut out: Vec<&str> = svc.volumes_from.iter().filter_map(|v| volumes_from_service(v)).collect();
-    if let Some(s) = svc.network_mode.as_deref().and_then(|m| m.strip_prefix("service:")) {
-        out.push(s);
-    }
+    let mut out: Vec<&str> = svc.volumes_from.iter().filter_map(VolumesFrom::service).collect();
+    out.extend(svc.namespace_services());
     out
 }
 

@@ -99,8 +99,8 @@ pub fn plan_down(project: &Project, observed: &Observed, opts: &DownOptions) -> 
     if opts.labels_only {
         plan.networks = observed.networks.values().filter(|n| ours(&n.labels)).map(|n| n.name.clone()).collect();
     } else {
-        for (key, net) in &project.networks {
-            let name = net.name.clone().unwrap_or_else(|| format!("{}_{key}", project.name));
+        for net in project.networks.values() {
+            let name = net.name().to_string();
             if net.external {
                 continue;
             }
@@ -114,7 +114,7 @@ pub fn plan_down(project: &Project, observed: &Observed, opts: &DownOptions) -> 
     if opts.volumes {
         // Anonymous volumes: removed with their container, except those a
         // recreate handed to a new container by name; those go here.
-        let named: Vec<String> = project.volumes.iter().map(|(k, v)| v.name.clone().unwrap_or_else(|| format!("{}_{k}", project.name))).collect();
+        let named: Vec<String> = project.volumes.values().map(|v| v.name().to_string()).collect();
         for c in &observed.containers {
             for (vol, _) in &c.volumes {
                 if !is_anonymous(vol) || named.contains(vol) || plan.volumes.contains(vol) {
@@ -133,11 +133,11 @@ pub fn plan_down(project: &Project, observed: &Observed, opts: &DownOptions) -> 
         if opts.labels_only {
             plan.volumes.extend(observed.volumes.values().filter(|v| ours(&v.labels)).map(|v| v.name.clone()));
         } else {
-            for (key, vol) in &project.volumes {
+            for vol in project.volumes.values() {
                 if vol.external {
                     continue;
                 }
-                let name = vol.name.clone().unwrap_or_else(|| format!("{}_{key}", project.name));
+                let name = vol.name().to_string();
                 let Some(found) = observed.volumes.get(&name) else { continue };
                 if ours(&found.labels) {
                     plan.volumes.push(name);

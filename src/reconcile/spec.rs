@@ -13,7 +13,7 @@ use bollard::models::{
 };
 
 use crate::engine::labels;
-use crate::model::{MountType, Project, Service};
+use crate::model::{MountType, NamespaceMode, Project, Restart, Service, VolumesSource};
 
 /// What the create request needs besides the service itself.
 #[derive(Clone, Debug, Default)]
@@ -71,7 +71,7 @@ fn mount_for(project: &Project, m: &crate::model::ServiceVolume) -> Option<Mount
         MountType::Image => MountTypeEnum::IMAGE,
     };
     let source = match (m.kind, &m.source) {
-        (MountType::Volume, Some(key)) => Some(project.volumes.get(key).and_then(|v| v.name.clone()).unwrap_or_else(|| key.clone())),
+        (MountType::Volume, Some(key)) => Some(project.volumes.get(key).map_or(key.as_str(), |v| v.name()).to_string()),
         (MountType::Tmpfs, _) => None,
         (_, s) => s.clone(),
     };
@@ -131,25 +131,28 @@ fn bind_string(m: &crate::model::ServiceVolume) -> String {
     }
 }
 
-fn restart_policy(r: &str) -> RestartPolicy {
-    let (name, count) = match r.split_once(':') {
-        Some((n, c)) => (n, c.parse().ok()),
-        None => (r, None),
+fn restart_policy(r: Restart) -> RestartPolicy {
+    let (name, maximum_retry_count) = match r {
+        Restart::No => (RestartPolicyNameEnum::NO, None),
+        Restart::Always => (RestartPolicyNameEnum::ALWAYS, None),
+        Restart::UnlessStopped => (RestartPolicyNameEnum::UNLESS_STOPPED, None),
+        Restart::OnFailure { max_retries } => (RestartPolicyNameEnum::ON_FAILURE, max_retries.map(i64::from)),
     };
-    let name = match name {
-        "always" => RestartPolicyNameEnum::ALWAYS,
-        "unless-stopped" => RestartPolicyNameEnum::UNLESS_STOPPED,
-        "on-failure" => RestartPolicyNameEnum::ON_FAILURE,
-        _ => RestartPolicyNameEnum::NO,
-    };
-    RestartPolicy { name: Some(name), maximum_retry_count: count }
+    RestartPolicy { name: Some(name), maximum_retry_count }
 }
 
-fn resolve_mode(mode: Option<&String>, input: &SpecInput, project: &str) -> Option<String> {
-    let m = mode?;
-    match m.strip_prefix("service:") {
-        Some(svc) => Some(format!("container:{}", input.service_containers.get(svc).cloned().unwrap_or_else(|| format!("{project}-{svc}-1")))),
-        None => Some(m.clone()),
+/// The container of service `svc` to share with: the one passed in, else
+/// the service's first replica by name.
+fn service_container(input: &SpecInput, svc: &str) -> String {
+    input.service_containers.get(svc).cloned().unwrap_or_else(|| format!("{}-{svc}-1", input.project))
+}
+
+/// A namespace mode as the engine takes it: `service:NAME` becomes the
+/// container of that service.
+fn resolve_mode(mode: Option<&NamespaceMode>, input: &SpecInput) -> Option<String> {
+    match mode? {
+        NamespaceMode::Service(svc) => Some(NamespaceMode::Container(service_container(input, svc)).to_string()),
+        other @ (NamespaceMode::Container(_) | NamespaceMode::Host | NamespaceMode::None | NamespaceMode::Other(_)) => Some(other.to_string()),
     }
 }
 
@@ -200,10 +203,10 @@ pub fn container_body(project: &Project, service: &Service, input: &SpecInput) -
         })
         .collect();
 
-    let network_mode = resolve_mode(service.network_mode.as_ref(), input, &input.project);
+    let network_mode = resolve_mode(service.network_mode.as_ref(), input);
     let networking_config = if network_mode.is_none() {
         service.networks.iter().next().map(|(key, cfg)| {
-            let net_name = project.networks.get(key).and_then(|n| n.name.clone()).unwrap_or_else(|| format!("{}_{key}", input.project));
+            let net_name = project.networks[key].name().to_string();
             let mut ep = endpoint(cfg.as_ref(), input);
             // A service-level mac_address belongs to its first network.
             if ep.mac_address.is_none() {
@@ -274,14 +277,14 @@ pub fn container_body(project: &Project, service: &Service, input: &SpecInput) -
         blkio_device_write_iops: throttle(&blkio.device_write_iops),
         device_requests: (!device_requests.is_empty()).then_some(device_requests),
         annotations: (!service.annotations.is_empty()).then(|| service.annotations.clone().into_iter().collect()),
-        cgroup: service.cgroup.clone(),
+        cgroup: resolve_mode(service.cgroup.as_ref(), input),
         cpu_percent: service.cpu_percent.map(|p| p as i64),
         memory_reservation: service.mem_reservation.map(|b| b.0 as i64).or_else(|| reservations.and_then(|r| r.memory).map(|b| b.0 as i64)),
         binds: (!binds.is_empty()).then_some(binds),
         mounts: (!mounts.is_empty()).then_some(mounts),
         tmpfs: (!tmpfs.is_empty()).then_some(tmpfs),
         port_bindings: (!bindings.is_empty()).then_some(bindings),
-        restart_policy: service.restart.as_deref().map(restart_policy),
+        restart_policy: service.restart.map(restart_policy),
         network_mode,
         privileged: service.privileged,
         init: service.init,
@@ -312,9 +315,9 @@ pub fn container_body(project: &Project, service: &Service, input: &SpecInput) -
         pids_limit,
         oom_kill_disable: service.oom_kill_disable,
         oom_score_adj: service.oom_score_adj,
-        ipc_mode: service.ipc.clone(),
-        pid_mode: service.pid.clone(),
-        uts_mode: service.uts.clone(),
+        ipc_mode: resolve_mode(service.ipc.as_ref(), input),
+        pid_mode: resolve_mode(service.pid.as_ref(), input),
+        uts_mode: resolve_mode(service.uts.as_ref(), input),
         userns_mode: service.userns_mode.clone(),
         cgroup_parent: service.cgroup_parent.clone(),
         runtime: service.runtime.clone(),
@@ -342,15 +345,14 @@ pub fn container_body(project: &Project, service: &Service, input: &SpecInput) -
             service
                 .volumes_from
                 .iter()
-                .map(|v| match v.strip_prefix("container:") {
-                    Some(rest) => rest.to_string(),
-                    None => {
-                        let (svc, mode) = v.split_once(':').map(|(s, m)| (s, Some(m))).unwrap_or((v.as_str(), None));
-                        let id = input.service_containers.get(svc).cloned().unwrap_or_else(|| format!("{}-{svc}-1", input.project));
-                        match mode {
-                            Some(m) => format!("{id}:{m}"),
-                            None => id,
-                        }
+                .map(|v| {
+                    let container = match &v.source {
+                        VolumesSource::Service(svc) => service_container(input, svc),
+                        VolumesSource::Container(name) => name.clone(),
+                    };
+                    match &v.mode {
+                        Some(mode) => format!("{container}:{mode}"),
+                        None => container,
                     }
                 })
                 .collect()
@@ -421,7 +423,7 @@ mod tests {
     #[test]
     fn resource_fields_reach_the_host_config() {
         let mut p = Project { name: "demo".into(), ..Project::default() };
-        p.networks.insert("default".into(), Default::default());
+        p.networks.insert("default".into(), crate::model::Network { name: Some("demo_default".into()), ..Default::default() });
         let mut s = Service { image: Some("x".into()), mac_address: Some("02:42:ac:11:00:02".into()), cpu_percent: Some(50.0), ..Service::default() };
         s.networks.insert("default".into(), None);
         s.blkio_config = Some(BlkioConfig {
@@ -465,5 +467,35 @@ mod tests {
         assert_eq!(bind_string(&z), "/h:/c:ro,cached,Z");
         let plain = mount(serde_json::json!({"type": "bind", "source": "/h", "target": "/c", "bind": {"create_host_path": false}}));
         assert!(!is_legacy_bind(&plain));
+    }
+
+    #[test]
+    fn modes_and_volumes_from_naming_a_service_use_its_container() {
+        let p = Project { name: "demo".into(), ..Project::default() };
+        let mode = |text: &str| Some(text.parse::<NamespaceMode>().unwrap());
+        let s = Service {
+            image: Some("x".into()),
+            network_mode: mode("service:db"),
+            ipc: mode("service:db"),
+            pid: mode("service:cache"),
+            uts: mode("host"),
+            restart: Some(Restart::OnFailure { max_retries: Some(4) }),
+            volumes_from: vec!["db:ro".parse().unwrap(), "cache".parse().unwrap(), "container:c9:rw".parse().unwrap()],
+            ..Service::default()
+        };
+        let input = SpecInput {
+            project: "demo".into(),
+            service: "web".into(),
+            service_containers: HashMap::from([("db".to_string(), "0123abcd".to_string())]),
+            ..Default::default()
+        };
+        let hc = container_body(&p, &s, &input).host_config.unwrap();
+        assert_eq!(hc.network_mode.as_deref(), Some("container:0123abcd"));
+        assert_eq!(hc.ipc_mode.as_deref(), Some("container:0123abcd"));
+        assert_eq!(hc.pid_mode.as_deref(), Some("container:demo-cache-1"), "without an id, the first replica's name");
+        assert_eq!(hc.uts_mode.as_deref(), Some("host"));
+        assert_eq!(hc.volumes_from.clone().unwrap(), ["0123abcd:ro", "demo-cache-1", "c9:rw"]);
+        let restart = hc.restart_policy.unwrap();
+        assert_eq!((restart.name, restart.maximum_retry_count), (Some(RestartPolicyNameEnum::ON_FAILURE), Some(4)));
     }
 }

@@ -150,7 +150,7 @@ fn anchors_merge_keys_and_extensions() {
     let text = "x-common: &common\n  restart: always\n  environment: {A: '1'}\nservices:\n  web:\n    <<: *common\n    image: nginx\n    x-note: hello\n";
     let dir = project(&[("compose.yaml", text)]);
     let p = load_dir(dir.path(), &[]).unwrap().project;
-    assert_eq!(p.services["web"].restart.as_deref(), Some("always"));
+    assert_eq!(p.services["web"].restart, Some(rcompose::model::Restart::Always));
     assert_eq!(p.extensions["services.web"]["x-note"], serde_json::json!("hello"));
     assert!(p.extensions[""].contains_key("x-common"));
 }
@@ -193,4 +193,35 @@ fn all_errors_are_collected_not_just_the_first() {
 fn multi_document_files_merge() {
     let dir = project(&[("compose.yaml", "services:\n  a:\n    image: x\n---\nservices:\n  b:\n    image: y\n")]);
     assert_eq!(load_dir(dir.path(), &[]).unwrap().project.services.len(), 2);
+}
+
+#[test]
+fn every_top_level_resource_has_its_engine_name_after_loading() {
+    let text = "name: demo
+services:
+  web:
+    image: nginx
+    networks: [front, ext]
+    volumes: [data:/d, named:/n, shared:/s]
+    secrets: [pw]
+    configs: [conf]
+networks:
+  front: {}
+  ext: {external: true}
+volumes:
+  data: {}
+  named: {name: chosen}
+  shared: {external: true, name: outside}
+secrets:
+  pw: {file: ./pw.txt}
+configs:
+  conf: {external: true}
+";
+    let dir = project(&[("compose.yaml", text), ("pw.txt", "x")]);
+    let p = load_dir(dir.path(), &[]).unwrap().project;
+    let networks: Vec<(&str, &str)> = p.networks.iter().map(|(k, n)| (k.as_str(), n.name())).collect();
+    assert_eq!(networks, [("front", "demo_front"), ("ext", "ext")]);
+    let volumes: Vec<(&str, &str)> = p.volumes.iter().map(|(k, v)| (k.as_str(), v.name())).collect();
+    assert_eq!(volumes, [("data", "demo_data"), ("named", "chosen"), ("shared", "outside")]);
+    assert_eq!((p.secrets["pw"].name(), p.configs["conf"].name()), ("demo_pw", "conf"));
 }

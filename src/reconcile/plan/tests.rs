@@ -195,12 +195,35 @@ fn selected_services_pull_in_dependencies_unless_no_deps() {
 #[test]
 fn recreate_propagates_to_shared_namespaces() {
     let mut p = project();
-    let mut side = Service { image: Some("busybox".into()), network_mode: Some("service:db".into()), ..Service::default() };
-    side.volumes_from.push("db".into());
+    let mut side = Service { image: Some("busybox".into()), network_mode: Some(crate::model::NamespaceMode::Service("db".into())), ..Service::default() };
+    side.volumes_from.push("db".parse().unwrap());
     p.services.insert("side".into(), side);
     let after = observed_after(&p, &Observed::default(), &plan_up(&p, &Observed::default(), &UpOptions::default()).unwrap());
     let mut changed = p.clone();
     changed.services.get_mut("db").unwrap().environment.insert("A".into(), Some("1".into()));
     let plan = plan_up(&changed, &after, &UpOptions::default()).unwrap();
     assert!(lines(&plan).contains(&"recreate container demo-side-1 (db was recreated)".to_string()), "{:?}", lines(&plan));
+}
+
+#[test]
+fn recreate_propagates_to_services_sharing_ipc_or_pid() {
+    let mut p = project();
+    let shares = |field: &str| {
+        let mut s = Service { image: Some("busybox".into()), ..Service::default() };
+        let mode = Some(crate::model::NamespaceMode::Service("db".into()));
+        match field {
+            "ipc" => s.ipc = mode,
+            _ => s.pid = mode,
+        }
+        s
+    };
+    p.services.insert("ipc-side".into(), shares("ipc"));
+    p.services.insert("pid-side".into(), shares("pid"));
+    let after = observed_after(&p, &Observed::default(), &plan_up(&p, &Observed::default(), &UpOptions::default()).unwrap());
+    let mut changed = p.clone();
+    changed.services.get_mut("db").unwrap().environment.insert("A".into(), Some("1".into()));
+    let plan = lines(&plan_up(&changed, &after, &UpOptions::default()).unwrap());
+    for side in ["ipc-side", "pid-side"] {
+        assert!(plan.contains(&format!("recreate container demo-{side}-1 (db was recreated)")), "{plan:?}");
+    }
 }

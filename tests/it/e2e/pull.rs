@@ -131,6 +131,30 @@ fn pull_from_a_local_registry_with_progress_and_pull_policy() {
     let _ = reg.dir.path();
 }
 
+/// `pull_policy: refresh` names no window; docker compose v2 treats it as
+/// `missing`: `up` pulls the image when it is absent and only then.
+#[test]
+fn pull_policy_refresh_pulls_only_a_missing_image() {
+    if !engine_ready(&[BUSYBOX]) || !tools_ready() {
+        return;
+    }
+    let reg = start_registry(None);
+    let cfg = tempfile::tempdir().unwrap();
+    let image = push_busybox(&reg, cfg.path(), "rct/refresh");
+    Stack::docker(&["rmi", &image]);
+    let stack = Stack::new("pullrefresh", &format!("services:\n  app:\n    image: {image}\n    pull_policy: refresh\n    command: [sleep, '30']\n"));
+    let out = rcompose_with(&stack, cfg.path(), &["up", "-d"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains(&format!("Image {image}  Pulled")), "a missing image is pulled: {err}");
+    let out = rcompose_with(&stack, cfg.path(), &["up", "-d", "--force-recreate"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains("Pulling"), "a present image is not pulled again: {err}");
+    stack.ok(&["down", "--rmi", "all"]);
+    let _ = reg.dir.path();
+}
+
 #[test]
 fn pull_with_registry_auth_and_no_password_leaks() {
     if !engine_ready(&[BUSYBOX]) || !tools_ready() {
