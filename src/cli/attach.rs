@@ -12,7 +12,7 @@ use bollard::container::LogOutput;
 use bollard::query_parameters::{KillContainerOptionsBuilder, LogsOptionsBuilder, StopContainerOptionsBuilder};
 use futures::StreamExt;
 
-use crate::engine::Engine;
+use crate::engine::{call, Engine, EngineError};
 use crate::model::Project;
 use crate::progress::{Event, Kind, Reporter, Status};
 use crate::reconcile::observe::{observe, ObservedContainer};
@@ -50,8 +50,12 @@ async fn stop_all(engine: &Engine, project: &Project, containers: &[ObservedCont
     futures::future::join_all(stops).await;
 }
 
-async fn exit_code(engine: &Engine, id: &str) -> i64 {
-    engine.docker.inspect_container(id, None).await.ok().and_then(|i| i.state).and_then(|s| s.exit_code).unwrap_or(-1)
+/// The exit code of a container whose output ended. The output also ends
+/// when the connection breaks; an engine that cannot be asked then is an
+/// error, never an exit code.
+async fn exit_code(engine: &Engine, c: &ObservedContainer) -> Result<i64, EngineError> {
+    let info = call(format!("inspect container {}", c.name), engine.docker.inspect_container(&c.id, None)).await?;
+    Ok(info.state.and_then(|s| s.exit_code).unwrap_or(-1))
 }
 
 pub async fn follow_until_interrupted(
@@ -115,7 +119,7 @@ pub async fn follow_until_interrupted(
                     }
                     Some(Item::Ended(i)) => {
                         let c = &containers[i];
-                        let code = exit_code(engine, &c.id).await;
+                        let code = exit_code(engine, c).await.map_err(miette::Report::new)?;
                         if shown(c) {
                             println!("{} exited with code {code}", c.name);
                         }

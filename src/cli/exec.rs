@@ -10,7 +10,7 @@ use miette::miette;
 
 use super::stdio::{forward_stdin, pump_output, terminal_size, RawMode};
 use super::{connect, GlobalArgs};
-use crate::engine::call;
+use crate::engine::{call, EngineError};
 use crate::reconcile::observe::{observe_containers, State};
 use crate::Error;
 
@@ -89,7 +89,14 @@ pub fn run(global: &GlobalArgs, args: &ExecArgs) -> Result<ExitCode, Error> {
             return Ok(ExitCode::SUCCESS);
         }
         let inspect = call("inspect exec", engine.docker.inspect_exec(&exec.id)).await.map_err(miette::Report::new)?;
-        let code = inspect.exit_code.unwrap_or(0);
+        // The output ended; without an exit code the command may still be
+        // running (the stream broke), which is not success.
+        let code = inspect.exit_code.filter(|_| inspect.running != Some(true)).ok_or_else(|| {
+            miette::Report::new(EngineError::Lost {
+                action: format!("exec in {}", container.name),
+                reason: "the output stream ended before the command did".into(),
+            })
+        })?;
         Ok(ExitCode::from(code.clamp(0, 255) as u8))
     })
 }

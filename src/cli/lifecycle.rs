@@ -4,10 +4,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use bollard::query_parameters::{
-    KillContainerOptionsBuilder, RemoveContainerOptionsBuilder, RestartContainerOptionsBuilder, StopContainerOptionsBuilder, WaitContainerOptionsBuilder,
-};
-use futures::StreamExt;
+use bollard::query_parameters::{KillContainerOptionsBuilder, RemoveContainerOptionsBuilder, RestartContainerOptionsBuilder, StopContainerOptionsBuilder};
 use miette::miette;
 
 use super::{connect, GlobalArgs};
@@ -237,12 +234,8 @@ pub fn wait(global: &GlobalArgs, services: &[String]) -> Result<ExitCode, Error>
         }
         let mut first = None;
         for c in chosen {
-            let opts = WaitContainerOptionsBuilder::default().condition("not-running").build();
-            let code = match engine.docker.wait_container(&c.id, Some(opts)).next().await {
-                Some(Ok(r)) => r.status_code,
-                Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. })) => code,
-                _ => 0,
-            };
+            // Only the engine's answer is an exit code; a lost engine is an error.
+            let code = crate::engine::wait::exit_code(&engine, &c.id, &c.name).await.map_err(miette::Report::new)?;
             println!("{} exited with code {code}", c.name);
             first.get_or_insert(code);
         }

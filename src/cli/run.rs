@@ -5,8 +5,7 @@ use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use bollard::query_parameters::{AttachContainerOptionsBuilder, CreateContainerOptionsBuilder, RemoveContainerOptionsBuilder, WaitContainerOptionsBuilder};
-use futures::StreamExt;
+use bollard::query_parameters::{AttachContainerOptionsBuilder, CreateContainerOptionsBuilder, RemoveContainerOptionsBuilder};
 use miette::miette;
 
 use super::stdio::{forward_stdin, pump_output, RawMode};
@@ -208,19 +207,15 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<ExitCode, Error> {
         let attached = call("attach", d.attach_container(&id, Some(attach))).await.map_err(miette::Report::new)?;
         let _raw = tty.then(RawMode::enable);
         call(format!("start {name}"), d.start_container(&id, None)).await.map_err(miette::Report::new)?;
-        // Asked after the start (streams are lazy): "not-running" is then the
-        // exit, even when the command has already finished.
-        let mut waiter = d.wait_container(&id, Some(WaitContainerOptionsBuilder::default().condition("not-running").build()));
         forward_stdin(attached.input);
         // The attach stream may stay open after the container exits (its stdin
         // side is still ours): the exit decides, then the output gets a moment
         // to drain.
         let pump = tokio::spawn(pump_output(attached.output));
-        let code = match waiter.next().await {
-            Some(Ok(r)) => r.status_code,
-            Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. })) => code,
-            _ => 0,
-        };
+        // Asked after the start: "not-running" is then the exit, even when
+        // the command has already finished. A lost engine is an error, never
+        // an exit code.
+        let code = crate::engine::wait::exit_code(&engine, &id, &name).await.map_err(miette::Report::new)?;
         if tokio::time::timeout(std::time::Duration::from_secs(2), pump).await.is_err() {
             tracing::debug!("output stream still open after exit; closing it");
         }

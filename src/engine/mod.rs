@@ -10,6 +10,7 @@ pub mod context;
 pub mod df;
 pub mod labels;
 pub mod raw;
+pub mod wait;
 
 use std::collections::HashMap;
 use std::time::Duration;

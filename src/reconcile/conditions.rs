@@ -2,12 +2,10 @@
 //! completed successfully before its dependents start.
 
 use bollard::models::HealthStatusEnum;
-use bollard::query_parameters::WaitContainerOptionsBuilder;
-use futures::StreamExt;
 
 use super::execute::{ExecError, Executor};
+use crate::engine::call;
 use crate::engine::changes::Changes;
-use crate::engine::{call, EngineError};
 use crate::model::Condition;
 use crate::progress::{Kind, Status};
 
@@ -80,14 +78,8 @@ impl Executor<'_> {
 
     pub(super) async fn wait_completed(&self, service: &str, ids: &[String]) -> Result<(), ExecError> {
         for id in ids {
-            let opts = WaitContainerOptionsBuilder::default().condition("not-running").build();
-            let mut stream = self.engine.docker.wait_container(id, Some(opts));
-            let code = match stream.next().await {
-                Some(Ok(r)) => r.status_code,
-                Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. })) => code,
-                Some(Err(e)) => return Err(EngineError::from_bollard("wait for container", e).into()),
-                None => 0,
-            };
+            let name = format!("{} (service {service})", &id[..id.len().min(12)]);
+            let code = crate::engine::wait::exit_code(self.engine, id, &name).await?;
             if code != 0 {
                 return Err(ExecError::NotCompleted { service: service.into(), code });
             }
