@@ -257,10 +257,12 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> Result<ExitCode, Error
     let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
-            if e.use_stderr() {
+            // No command at all shows the help and succeeds, as in docker compose v2.
+            let help = e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand;
+            if e.use_stderr() && !help {
                 return Err(Error::Usage(e));
             }
-            // --help and --version
+            // --help, --version, or no command
             let _ = e.print();
             return Ok(ExitCode::SUCCESS);
         }
