@@ -12,11 +12,11 @@ use bollard::container::LogOutput;
 use bollard::query_parameters::{KillContainerOptionsBuilder, LogsOptionsBuilder, StopContainerOptionsBuilder};
 use futures::StreamExt;
 
-use crate::engine::Docker;
+use crate::engine::{call, Docker, EngineError};
 use crate::model::Project;
 use crate::progress::{Event, Kind, Reporter, Status};
 use crate::reconcile::observe::{observe, ObservedContainer};
-use crate::Error;
+use crate::{Error, ErrorKind};
 
 pub const COLOURS: [&str; 6] = ["36", "33", "32", "35", "34", "96"];
 
@@ -50,8 +50,12 @@ async fn stop_all(engine: &Docker, project: &Project, containers: &[ObservedCont
     futures::future::join_all(stops).await;
 }
 
-async fn exit_code(engine: &Docker, id: &str) -> i64 {
-    engine.docker.inspect_container(id, None).await.ok().and_then(|i| i.state).and_then(|s| s.exit_code).unwrap_or(-1)
+/// The exit code of a container whose output ended. The output also ends
+/// when the connection breaks; an engine that cannot be asked then is an
+/// error, never an exit code.
+async fn exit_code(engine: &Docker, c: &ObservedContainer) -> Result<i64, EngineError> {
+    let info = call(format!("inspect container {}", c.name), engine.docker.inspect_container(&c.id, None)).await?;
+    Ok(info.state.and_then(|s| s.exit_code).unwrap_or(-1))
 }
 
 pub async fn follow_until_interrupted(
@@ -61,7 +65,7 @@ pub async fn follow_until_interrupted(
     opts: &AttachOptions,
     reporter: &dyn Reporter,
 ) -> Result<ExitCode, Error> {
-    let observed = observe(engine, project, &[]).await.map_err(miette::Report::new)?;
+    let observed = observe(engine, project, &[]).await?;
     let containers: Vec<ObservedContainer> = observed.containers.iter().filter(|c| services.contains(&c.labels.service) && !c.labels.oneoff).cloned().collect();
     let shown = |c: &ObservedContainer| {
         (opts.attach.is_empty() || opts.attach.contains(&c.labels.service) || opts.exit_code_from.as_ref() == Some(&c.labels.service))
@@ -92,9 +96,10 @@ pub async fn follow_until_interrupted(
             .boxed()
     });
     let mut merged = futures::stream::select_all(streams);
-    let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).map_err(|e| miette::miette!("cannot listen for Ctrl-C: {e}"))?;
-    let mut sigterm =
-        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).map_err(|e| miette::miette!("cannot listen for SIGTERM: {e}"))?;
+    let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+        .map_err(|e| Error::new(ErrorKind::System, miette::miette!("cannot listen for Ctrl-C: {e}")))?;
+    let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .map_err(|e| Error::new(ErrorKind::System, miette::miette!("cannot listen for SIGTERM: {e}")))?;
     let abort = opts.abort_on_exit || opts.exit_code_from.is_some();
     let mut chosen_code: Option<i64> = None;
     loop {
@@ -115,7 +120,7 @@ pub async fn follow_until_interrupted(
                     }
                     Some(Item::Ended(i)) => {
                         let c = &containers[i];
-                        let code = exit_code(engine, &c.id).await;
+                        let code = exit_code(engine, c).await?;
                         if shown(c) {
                             println!("{} exited with code {code}", c.name);
                         }
@@ -138,7 +143,7 @@ pub async fn follow_until_interrupted(
                                     }
                                 },
                             };
-                            return Ok(ExitCode::from(result.clamp(0, 255) as u8));
+                            return Ok(crate::container_exit(result));
                         }
                     }
                 }
@@ -153,9 +158,9 @@ pub async fn follow_until_interrupted(
                         }
                     }
                 }
-                return Ok(ExitCode::from(130));
+                return Err(Error::Interrupted);
             }
         }
     }
-    Ok(ExitCode::from(chosen_code.unwrap_or(0).clamp(0, 255) as u8))
+    Ok(crate::container_exit(chosen_code.unwrap_or(0)))
 }

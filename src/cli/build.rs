@@ -10,7 +10,7 @@ use crate::engine::Docker;
 use crate::images::build::{build_service, BuildOptions};
 use crate::model::Project;
 use crate::progress::Reporter;
-use crate::Error;
+use crate::{Error, ErrorKind};
 
 #[derive(clap::Args, Debug, Default)]
 pub struct BuildArgs {
@@ -45,7 +45,7 @@ pub fn parse_build_args(items: &[String]) -> Result<HashMap<String, String>, Err
 pub async fn build_services(engine: &Docker, project: &Project, services: &[String], opts: &BuildOptions, reporter: &dyn Reporter) -> Result<(), Error> {
     for s in services {
         if !project.services.contains_key(s) {
-            return Err(miette!(code = "rcompose::unknown_service", "no such service: {s}").into());
+            return Err(Error::new(ErrorKind::Usage, miette!(code = "rcompose::unknown_service", "no such service: {s}")));
         }
     }
     let targets: Vec<(&String, &crate::model::Service)> =
@@ -57,7 +57,7 @@ pub async fn build_services(engine: &Docker, project: &Project, services: &[Stri
     }
     let results = futures::future::join_all(targets.iter().map(|(n, s)| build_service(engine, project, n, s, opts, reporter))).await;
     for r in results {
-        r.map_err(miette::Report::new)?;
+        r?;
     }
     Ok(())
 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use crate::cli::GlobalArgs;
 use crate::render;
-use crate::Error;
+use crate::{Error, ErrorKind};
 
 #[derive(clap::Args, Debug)]
 pub struct ConfigArgs {
@@ -67,12 +67,12 @@ pub fn run(global: &GlobalArgs, args: &ConfigArgs) -> Result<ExitCode, Error> {
         }
     };
     match &args.output {
-        Some(path) => std::fs::write(path, text).map_err(|e| miette::miette!("cannot write {}: {e}", path.display()))?,
+        Some(path) => std::fs::write(path, text).map_err(|e| Error::new(ErrorKind::System, miette::miette!("cannot write {}: {e}", path.display())))?,
         None => {
             let mut out = std::io::stdout().lock();
             if let Err(e) = out.write_all(text.as_bytes()) {
                 if e.kind() != std::io::ErrorKind::BrokenPipe {
-                    return Err(miette::miette!("cannot write output: {e}").into());
+                    return Err(Error::new(ErrorKind::System, miette::miette!("cannot write output: {e}")));
                 }
             }
         }

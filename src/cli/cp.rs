@@ -11,7 +11,7 @@ use miette::miette;
 use super::{connect, GlobalArgs};
 use crate::engine::{call, EngineError};
 use crate::reconcile::observe::observe_containers;
-use crate::Error;
+use crate::{Error, ErrorKind};
 
 #[derive(clap::Args, Debug, Default)]
 pub struct CpArgs {
@@ -36,22 +36,23 @@ pub fn run(global: &GlobalArgs, args: &CpArgs) -> Result<ExitCode, Error> {
         (Some((s, p)), None) => (s.to_string(), p.to_string(), PathBuf::from(&args.dest), false),
         (None, Some((s, p))) => (s.to_string(), p.to_string(), PathBuf::from(&args.source), true),
         _ => {
-            return Err(miette!(
-                code = "rcompose::cp_args",
-                help = "e.g. `rcompose cp db:/var/log/app.log .` or `rcompose cp ./seed.sql db:/tmp/`",
-                "exactly one of SOURCE and DEST must be SERVICE:PATH"
-            )
-            .into())
+            return Err(Error::new(
+                ErrorKind::Usage,
+                miette!(
+                    code = "rcompose::cp_args",
+                    help = "e.g. `rcompose cp db:/var/log/app.log .` or `rcompose cp ./seed.sql db:/tmp/`",
+                    "exactly one of SOURCE and DEST must be SERVICE:PATH"
+                ),
+            ))
         }
     };
     let rt = super::runtime()?;
     rt.block_on(async {
         let engine = connect().await?;
-        let observed = observe_containers(&engine, &project).await.map_err(miette::Report::new)?;
-        let c = observed
-            .replica(&service, args.index)
-            .cloned()
-            .ok_or_else(|| miette!(code = "rcompose::no_container", "service \"{service}\" has no container number {}", args.index))?;
+        let observed = observe_containers(&engine, &project).await?;
+        let c = observed.replica(&service, args.index).cloned().ok_or_else(|| {
+            Error::new(ErrorKind::State, miette!(code = "rcompose::no_container", "service \"{service}\" has no container number {}", args.index))
+        })?;
         if global.dry_run {
             let (from, to) = if to_container {
                 (local.display().to_string(), format!("{}:{remote}", c.name))
@@ -64,25 +65,23 @@ pub fn run(global: &GlobalArgs, args: &CpArgs) -> Result<ExitCode, Error> {
             let src = local.clone();
             let tar = tokio::task::spawn_blocking(move || tar_path(&src))
                 .await
-                .map_err(|e| miette!("{e}"))?
-                .map_err(|e| miette!("cannot read {}: {e}", local.display()))?;
+                .map_err(|e| Error::new(ErrorKind::System, miette!("{e}")))?
+                .map_err(|e| Error::new(ErrorKind::Input, miette!("cannot read {}: {e}", local.display())))?;
             let opts = UploadToContainerOptionsBuilder::default().path(&remote).build();
-            call(format!("copy into {}", c.name), engine.docker.upload_to_container(&c.id, Some(opts), bollard::body_full(tar.into())))
-                .await
-                .map_err(miette::Report::new)?;
+            call(format!("copy into {}", c.name), engine.docker.upload_to_container(&c.id, Some(opts), bollard::body_full(tar.into()))).await?;
         } else {
             let opts = DownloadFromContainerOptionsBuilder::default().path(&remote).build();
             let mut stream = engine.docker.download_from_container(&c.id, Some(opts));
             let mut bytes = Vec::new();
             while let Some(chunk) = stream.next().await {
-                let chunk = chunk.map_err(|e| miette::Report::new(EngineError::from_bollard(format!("copy from {}", c.name), e)))?;
+                let chunk = chunk.map_err(|e| EngineError::from_bollard(format!("copy from {}", c.name), e))?;
                 bytes.extend_from_slice(&chunk);
             }
             let dest = local.clone();
             tokio::task::spawn_blocking(move || unpack(&bytes, &dest))
                 .await
-                .map_err(|e| miette!("{e}"))?
-                .map_err(|e| miette!("cannot write {}: {e}", local.display()))?;
+                .map_err(|e| Error::new(ErrorKind::System, miette!("{e}")))?
+                .map_err(|e| Error::new(ErrorKind::System, miette!("cannot write {}: {e}", local.display())))?;
         }
         Ok(ExitCode::SUCCESS)
     })

@@ -8,7 +8,7 @@ use crate::model::Project;
 use crate::reconcile::execute::{parallel_limit, Executor};
 use crate::reconcile::observe::{observe, observe_outside_users};
 use crate::reconcile::plan_down::{is_anonymous, plan_down, DownOptions};
-use crate::Error;
+use crate::{Error, ErrorKind};
 
 #[derive(clap::Args, Debug, Default)]
 pub struct DownArgs {
@@ -33,15 +33,15 @@ pub fn run(global: &GlobalArgs, args: &DownArgs) -> Result<ExitCode, Error> {
     rt.block_on(async {
         let engine = connect().await?;
         let reporter = crate::progress::reporter(global.progress);
-        let _lock =
-            super::lock::lock_project(&engine.host, &project.name, |m| reporter.warning(m)).map_err(|e| miette::miette!("cannot lock the project: {e}"))?;
-        let mut observed = observe(&engine, &project, &[]).await.map_err(miette::Report::new)?;
+        let _lock = super::lock::lock_project(&engine.host, &project.name, |m| reporter.warning(m))
+            .map_err(|e| Error::new(ErrorKind::System, miette::miette!("cannot lock the project: {e}")))?;
+        let mut observed = observe(&engine, &project, &[]).await?;
         if args.volumes {
             let mut anonymous: Vec<String> =
                 observed.containers.iter().flat_map(|c| c.volumes.iter().map(|(v, _)| v.clone())).filter(|v| is_anonymous(v)).collect();
             anonymous.sort();
             anonymous.dedup();
-            observed.outside_users = observe_outside_users(&engine, &project.name, &anonymous).await.map_err(miette::Report::new)?;
+            observed.outside_users = observe_outside_users(&engine, &project.name, &anonymous).await?;
         }
         let plan = plan_down(&project, &observed, &opts);
         if global.dry_run {
@@ -62,7 +62,7 @@ pub fn run(global: &GlobalArgs, args: &DownArgs) -> Result<ExitCode, Error> {
         }
         let env: HashMap<String, String> = std::env::vars().collect();
         let exec = Executor::new(&engine, &project, reporter.as_ref(), parallel_limit(&env));
-        exec.down(&plan, args.timeout, args.volumes).await.map_err(miette::Report::new)?;
+        exec.down(&plan, args.timeout, args.volumes).await?;
         Ok(ExitCode::SUCCESS)
     })
 }

@@ -10,10 +10,9 @@ use miette::miette;
 
 use super::stdio::{forward_stdin, pump_output, terminal_size, RawMode};
 use super::{connect, GlobalArgs};
-use crate::engine::call;
-use crate::engine::State;
+use crate::engine::{call, EngineError, State};
 use crate::reconcile::observe::observe_containers;
-use crate::Error;
+use crate::{Error, ErrorKind};
 
 #[derive(clap::Args, Debug, Default)]
 #[command(trailing_var_arg = true)]
@@ -51,14 +50,17 @@ pub fn run(global: &GlobalArgs, args: &ExecArgs) -> Result<ExitCode, Error> {
     let rt = super::runtime()?;
     rt.block_on(async {
         let engine = connect().await?;
-        let observed = observe_containers(&engine, &project).await.map_err(miette::Report::new)?;
+        let observed = observe_containers(&engine, &project).await?;
         let container = observed.replica(&args.service, args.index).cloned().ok_or_else(|| {
             let help = format!("start it with `rcompose up -d {}`", args.service);
-            miette!(code = "rcompose::no_container", help = help, "service \"{}\" has no container number {}", args.service, args.index)
+            Error::new(
+                ErrorKind::State,
+                miette!(code = "rcompose::no_container", help = help, "service \"{}\" has no container number {}", args.service, args.index),
+            )
         })?;
         if container.state != State::Running {
             let help = format!("start it with `rcompose start {}`", args.service);
-            return Err(miette!(code = "rcompose::not_running", help = help, "container {} is not running", container.name).into());
+            return Err(Error::new(ErrorKind::State, miette!(code = "rcompose::not_running", help = help, "container {} is not running", container.name)));
         }
         if global.dry_run {
             return super::print_stdout(&format!("exec     container {} ({})\n", container.name, args.command.join(" ")));
@@ -76,9 +78,9 @@ pub fn run(global: &GlobalArgs, args: &ExecArgs) -> Result<ExitCode, Error> {
             attach_stderr: Some(!args.detach),
             ..Default::default()
         };
-        let exec = call(format!("exec in {}", container.name), engine.docker.create_exec(&container.id, config)).await.map_err(miette::Report::new)?;
+        let exec = call(format!("exec in {}", container.name), engine.docker.create_exec(&container.id, config)).await?;
         let start = StartExecOptions { detach: args.detach, tty, ..Default::default() };
-        let started = call("start exec", engine.docker.start_exec(&exec.id, Some(start))).await.map_err(miette::Report::new)?;
+        let started = call("start exec", engine.docker.start_exec(&exec.id, Some(start))).await?;
         if let StartExecResults::Attached { output, input } = started {
             let _raw = tty.then(RawMode::enable);
             if let Some((w, h)) = terminal_size().filter(|_| tty) {
@@ -89,8 +91,13 @@ pub fn run(global: &GlobalArgs, args: &ExecArgs) -> Result<ExitCode, Error> {
         } else {
             return Ok(ExitCode::SUCCESS);
         }
-        let inspect = call("inspect exec", engine.docker.inspect_exec(&exec.id)).await.map_err(miette::Report::new)?;
-        let code = inspect.exit_code.unwrap_or(0);
-        Ok(ExitCode::from(code.clamp(0, 255) as u8))
+        let inspect = call("inspect exec", engine.docker.inspect_exec(&exec.id)).await?;
+        // The output ended; without an exit code the command may still be
+        // running (the stream broke), which is not success.
+        let code = inspect.exit_code.filter(|_| inspect.running != Some(true)).ok_or_else(|| EngineError::Lost {
+            action: format!("exec in {}", container.name),
+            reason: "the output stream ended before the command did".into(),
+        })?;
+        Ok(crate::container_exit(code))
     })
 }

@@ -27,7 +27,7 @@ pub fn run(global: &GlobalArgs, args: &ImagesArgs) -> Result<ExitCode, Error> {
     let rt = super::runtime()?;
     rt.block_on(async {
         let engine = connect().await?;
-        let observed = observe_containers(&engine, &project).await.map_err(miette::Report::new)?;
+        let observed = observe_containers(&engine, &project).await?;
         let mut rows = Vec::new();
         for c in observed.containers.iter().filter(|c| args.services.is_empty() || args.services.contains(&c.labels.service)) {
             let info = call(format!("inspect image {}", c.image), engine.docker.inspect_image(&c.image_id)).await.ok();

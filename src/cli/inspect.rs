@@ -11,7 +11,7 @@ use super::{connect, GlobalArgs};
 use crate::engine::State;
 use crate::engine::{call, labels};
 use crate::reconcile::observe::observe_containers;
-use crate::Error;
+use crate::{Error, ErrorKind};
 
 #[derive(clap::Args, Debug, Default)]
 pub struct EventsArgs {
@@ -27,12 +27,10 @@ pub fn top(global: &GlobalArgs, services: &[String]) -> Result<ExitCode, Error> 
     let rt = super::runtime()?;
     rt.block_on(async {
         let engine = connect().await?;
-        let observed = observe_containers(&engine, &project).await.map_err(miette::Report::new)?;
+        let observed = observe_containers(&engine, &project).await?;
         let mut out = String::new();
         for c in observed.containers.iter().filter(|c| c.state == State::Running && (services.is_empty() || services.contains(&c.labels.service))) {
-            let top = call(format!("top {}", c.name), engine.docker.top_processes(&c.id, Some(TopOptionsBuilder::default().ps_args("-ef").build())))
-                .await
-                .map_err(miette::Report::new)?;
+            let top = call(format!("top {}", c.name), engine.docker.top_processes(&c.id, Some(TopOptionsBuilder::default().ps_args("-ef").build()))).await?;
             let titles = top.titles.unwrap_or_default();
             let procs = top.processes.unwrap_or_default();
             let widths: Vec<usize> =
@@ -59,8 +57,8 @@ pub fn events(global: &GlobalArgs, args: &EventsArgs) -> Result<ExitCode, Error>
         let engine = connect().await?;
         let filters = HashMap::from([("label".to_string(), vec![labels::project_filter(&project.name)])]);
         let mut stream = engine.docker.events(Some(EventsOptionsBuilder::default().filters(&filters).build()));
-        let mut sigint =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).map_err(|e| miette::miette!("cannot listen for Ctrl-C: {e}"))?;
+        let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+            .map_err(|e| Error::new(ErrorKind::System, miette::miette!("cannot listen for Ctrl-C: {e}")))?;
         loop {
             let ev = tokio::select! {
                 ev = stream.next() => ev,

@@ -4,10 +4,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use bollard::query_parameters::{
-    KillContainerOptionsBuilder, RemoveContainerOptionsBuilder, RestartContainerOptionsBuilder, StopContainerOptionsBuilder, WaitContainerOptionsBuilder,
-};
-use futures::StreamExt;
+use bollard::query_parameters::{KillContainerOptionsBuilder, RemoveContainerOptionsBuilder, RestartContainerOptionsBuilder, StopContainerOptionsBuilder};
 use miette::miette;
 
 use super::{connect, GlobalArgs};
@@ -17,7 +14,7 @@ use crate::graph::ServiceGraph;
 use crate::model::Project;
 use crate::progress::{Event, Kind, Reporter, Status};
 use crate::reconcile::observe::{observe_containers, ObservedContainer};
-use crate::Error;
+use crate::{Error, ErrorKind};
 
 #[derive(clap::Args, Debug, Default)]
 pub struct ServicesArgs {
@@ -178,13 +175,13 @@ pub fn run(global: &GlobalArgs, action: &Action, services: &[String]) -> Result<
     let (project, _) = super::load_or_name_only(global)?;
     for s in services {
         if !project.services.is_empty() && !project.services.contains_key(s) {
-            return Err(miette!(code = "rcompose::unknown_service", "no such service: {s}").into());
+            return Err(Error::new(ErrorKind::Usage, miette!(code = "rcompose::unknown_service", "no such service: {s}")));
         }
     }
     let rt = super::runtime()?;
     rt.block_on(async {
         let engine = connect().await?;
-        let observed = observe_containers(&engine, &project).await.map_err(miette::Report::new)?;
+        let observed = observe_containers(&engine, &project).await?;
         let chosen: Vec<&ObservedContainer> = observed
             .containers
             .iter()
@@ -192,7 +189,10 @@ pub fn run(global: &GlobalArgs, action: &Action, services: &[String]) -> Result<
             .filter(|c| !c.labels.oneoff || matches!(action, Action::Rm { .. } | Action::Stop(_) | Action::Kill(_)))
             .collect();
         if chosen.is_empty() && matches!(action, Action::Start) {
-            return Err(miette!(code = "rcompose::no_containers", help = "create them with `rcompose up -d`", "no containers to start").into());
+            return Err(Error::new(
+                ErrorKind::State,
+                miette!(code = "rcompose::no_containers", help = "create them with `rcompose up -d`", "no containers to start"),
+            ));
         }
         let mut levels = by_level(&project, &chosen);
         if matches!(action, Action::Stop(_) | Action::Rm { .. } | Action::Kill(_)) {
@@ -216,7 +216,7 @@ pub fn run(global: &GlobalArgs, action: &Action, services: &[String]) -> Result<
             let results =
                 futures::future::join_all(level.iter().map(|c| act(&engine, action, c, grace(&project, action.timeout(), c), reporter.as_ref()))).await;
             for r in results {
-                r.map_err(miette::Report::new)?;
+                r?;
             }
         }
         Ok(ExitCode::SUCCESS)
@@ -230,24 +230,20 @@ pub fn wait(global: &GlobalArgs, services: &[String]) -> Result<ExitCode, Error>
     let rt = super::runtime()?;
     rt.block_on(async {
         let engine = connect().await?;
-        let observed = observe_containers(&engine, &project).await.map_err(miette::Report::new)?;
+        let observed = observe_containers(&engine, &project).await?;
         let chosen: Vec<&ObservedContainer> =
             observed.containers.iter().filter(|c| !c.labels.oneoff && (services.is_empty() || services.contains(&c.labels.service))).collect();
         if chosen.is_empty() {
-            return Err(miette!(code = "rcompose::no_containers", "no containers to wait for").into());
+            return Err(Error::new(ErrorKind::State, miette!(code = "rcompose::no_containers", "no containers to wait for")));
         }
         let mut first = None;
         for c in chosen {
-            let opts = WaitContainerOptionsBuilder::default().condition("not-running").build();
-            let code = match engine.docker.wait_container(&c.id, Some(opts)).next().await {
-                Some(Ok(r)) => r.status_code,
-                Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. })) => code,
-                _ => 0,
-            };
+            // Only the engine's answer is an exit code; a lost engine is an error.
+            let code = crate::engine::wait::exit_code(&engine, &c.id, &c.name).await?;
             println!("{} exited with code {code}", c.name);
             first.get_or_insert(code);
         }
-        Ok(ExitCode::from(first.unwrap_or(0).clamp(0, 255) as u8))
+        Ok(crate::container_exit(first.unwrap_or(0)))
     })
 }
 
@@ -257,19 +253,18 @@ pub fn port(global: &GlobalArgs, args: &PortArgs) -> Result<ExitCode, Error> {
     let rt = super::runtime()?;
     rt.block_on(async {
         let engine = connect().await?;
-        let observed = observe_containers(&engine, &project).await.map_err(miette::Report::new)?;
-        let c = observed
-            .replica(&args.service, args.index)
-            .cloned()
-            .ok_or_else(|| miette!(code = "rcompose::no_container", "service \"{}\" has no container number {}", args.service, args.index))?;
-        let info = call("inspect container", engine.docker.inspect_container(&c.id, None)).await.map_err(miette::Report::new)?;
+        let observed = observe_containers(&engine, &project).await?;
+        let c = observed.replica(&args.service, args.index).cloned().ok_or_else(|| {
+            Error::new(ErrorKind::State, miette!(code = "rcompose::no_container", "service \"{}\" has no container number {}", args.service, args.index))
+        })?;
+        let info = call("inspect container", engine.docker.inspect_container(&c.id, None)).await?;
         let key = format!("{}/{}", args.private_port, args.protocol);
         let binding = info
             .network_settings
             .and_then(|n| n.ports)
             .and_then(|p| p.get(&key).cloned().flatten())
             .and_then(|b| b.into_iter().next())
-            .ok_or_else(|| miette!(code = "rcompose::no_port", "no public port for {key} on {}", c.name))?;
+            .ok_or_else(|| Error::new(ErrorKind::State, miette!(code = "rcompose::no_port", "no public port for {key} on {}", c.name)))?;
         println!("{}:{}", binding.host_ip.unwrap_or_default(), binding.host_port.unwrap_or_default());
         Ok(ExitCode::SUCCESS)
     })

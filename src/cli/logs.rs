@@ -13,7 +13,7 @@ use tokio::sync::mpsc;
 use super::{connect, GlobalArgs};
 use crate::engine::{labels, Docker};
 use crate::reconcile::observe::observe_containers;
-use crate::Error;
+use crate::{Error, ErrorKind};
 
 use super::attach::COLOURS;
 
@@ -53,7 +53,10 @@ fn since_arg(text: &str) -> Result<i32, Error> {
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
         return Ok(now.saturating_sub(d.0.as_secs()) as i32);
     }
-    Err(miette::miette!(code = "rcompose::bad_time", help = "use a duration such as 10m, or unix seconds", "cannot read the time `{text}`").into())
+    Err(Error::new(
+        ErrorKind::Usage,
+        miette::miette!(code = "rcompose::bad_time", help = "use a duration such as 10m, or unix seconds", "cannot read the time `{text}`"),
+    ))
 }
 
 struct Prefixer {
@@ -117,7 +120,7 @@ pub fn run(global: &GlobalArgs, args: &LogsArgs) -> Result<ExitCode, Error> {
     let rt = super::runtime()?;
     rt.block_on(async {
         let engine = connect().await?;
-        let observed = observe_containers(&engine, &project).await.map_err(miette::Report::new)?;
+        let observed = observe_containers(&engine, &project).await?;
         let wanted = |service: &str| args.services.is_empty() || args.services.iter().any(|s| s == service);
         let containers: Vec<_> = observed.containers.iter().filter(|c| wanted(&c.labels.service)).cloned().collect();
         let since = args.since.as_deref().map(since_arg).transpose()?;
@@ -159,8 +162,8 @@ pub fn run(global: &GlobalArgs, args: &LogsArgs) -> Result<ExitCode, Error> {
             });
         }
         drop(tx);
-        let mut interrupt =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).map_err(|e| miette::miette!("cannot listen for Ctrl-C: {e}"))?;
+        let mut interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+            .map_err(|e| Error::new(ErrorKind::System, miette::miette!("cannot listen for Ctrl-C: {e}")))?;
         loop {
             tokio::select! {
                 item = rx.recv() => {

@@ -40,7 +40,7 @@ pub fn run(_global: &GlobalArgs, args: &LsArgs) -> Result<ExitCode, Error> {
         let engine = connect().await?;
         let filter = std::collections::HashMap::from([("label".to_string(), vec![labels::PROJECT.to_string()])]);
         let opts = ListContainersOptionsBuilder::default().all(true).filters(&filter).build();
-        call("list containers", engine.docker.list_containers(Some(opts))).await.map_err(|e| Error::Other(miette::Report::new(e)))
+        call("list containers", engine.docker.list_containers(Some(opts))).await.map_err(Error::from)
     })?;
     let mut projects: BTreeMap<String, Row> = BTreeMap::new();
     for c in containers {

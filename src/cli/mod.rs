@@ -33,7 +33,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::load::{self, LoadOptions, Loaded};
-use crate::Error;
+use crate::{Error, ErrorKind};
 
 #[derive(Parser, Debug)]
 #[command(name = "rcompose", version, about = "Define and run multi-container applications (compose-compatible)")]
@@ -168,7 +168,7 @@ pub enum GraphFormat {
 impl GlobalArgs {
     /// Flags plus COMPOSE_* environment variables, as loader options.
     pub fn load_options(&self) -> Result<LoadOptions, Error> {
-        let cwd = std::env::current_dir().map_err(|e| miette::miette!("cannot read the current directory: {e}"))?;
+        let cwd = std::env::current_dir().map_err(|e| Error::new(ErrorKind::System, miette::miette!("cannot read the current directory: {e}")))?;
         let environ = std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))).collect();
         Ok(LoadOptions {
             files: self.files.clone(),
@@ -198,13 +198,13 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| miette::miette!("cannot start the async runtime: {e}").into())
+        .map_err(|e| Error::new(ErrorKind::System, miette::miette!("cannot start the async runtime: {e}")))
 }
 
 /// Connects to the engine named by DOCKER_HOST (default: the local socket).
 pub async fn connect() -> Result<crate::engine::Docker, Error> {
     let env: std::collections::HashMap<String, String> = std::env::vars().collect();
-    crate::engine::Docker::connect(&env).await.map_err(|e| Error::Other(miette::Report::new(e)))
+    Ok(crate::engine::Docker::connect(&env).await?)
 }
 
 /// Loads the project; when there is no compose file but `-p` names a
@@ -231,7 +231,7 @@ pub fn print_stdout(text: &str) -> Result<ExitCode, Error> {
     match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
-        Err(e) => Err(miette::miette!("cannot write output: {e}").into()),
+        Err(e) => Err(Error::new(ErrorKind::System, miette::miette!("cannot write output: {e}"))),
     }
 }
 
@@ -257,8 +257,14 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> Result<ExitCode, Error
     let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
+            // No command at all shows the help and succeeds, as in docker compose v2.
+            let help = e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand;
+            if e.use_stderr() && !help {
+                return Err(Error::Usage(e));
+            }
+            // --help, --version, or no command
             let _ = e.print();
-            return Ok(ExitCode::from(if e.use_stderr() { 2 } else { 0 }));
+            return Ok(ExitCode::SUCCESS);
         }
     };
     init_logging(cli.global.verbose);

@@ -63,8 +63,8 @@ pub async fn compute(global: &GlobalArgs, args: &UpArgs) -> Result<Plan, Error> 
     let opts = args.options()?;
     let engine = connect().await?;
     let images: Vec<String> = project.services.iter().map(|(n, s)| image_ref(&project, n, s)).collect();
-    let observed = observe(&engine, &project, &images).await.map_err(miette::Report::new)?;
-    Ok(plan_up(&project, &observed, &opts).map_err(miette::Report::new)?)
+    let observed = observe(&engine, &project, &images).await?;
+    Ok(plan_up(&project, &observed, &opts)?)
 }
 
 pub fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<ExitCode, Error> {

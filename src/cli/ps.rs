@@ -40,7 +40,7 @@ pub fn run(global: &GlobalArgs, args: &PsArgs) -> Result<ExitCode, Error> {
     let rt = super::runtime()?;
     let observed = rt.block_on(async {
         let engine = connect().await?;
-        observe_containers(&engine, &project).await.map_err(|e| Error::Other(miette::Report::new(e)))
+        observe_containers(&engine, &project).await.map_err(Error::from)
     })?;
     let rows: Vec<&ObservedContainer> = observed
         .containers

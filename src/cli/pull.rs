@@ -11,7 +11,7 @@ use crate::images::pull::{pull_image, should_pull};
 use crate::model::{Project, PullPolicy};
 use crate::progress::Reporter;
 use crate::reconcile::plan::image_ref;
-use crate::Error;
+use crate::{Error, ErrorKind};
 
 #[derive(clap::Args, Debug, Default)]
 pub struct PullArgs {
@@ -76,16 +76,18 @@ pub async fn pull_for_up(
         let needs_age = policy.and_then(PullPolicy::refresh_after).is_some();
         let age = if needs_age && exists { image_age(engine, &image).await } else { None };
         if policy == Some(&PullPolicy::Never) && !exists {
-            return Err(miette!(
-                code = "rcompose::image_missing",
-                help = "pull or build it first, or change pull_policy",
-                "no such image: {image} (service {name}, pull_policy: never)"
-            )
-            .into());
+            return Err(Error::new(
+                ErrorKind::State,
+                miette!(
+                    code = "rcompose::image_missing",
+                    help = "pull or build it first, or change pull_policy",
+                    "no such image: {image} (service {name}, pull_policy: never)"
+                ),
+            ));
         }
         let pull = should_pull(policy, exists, age);
         if pull {
-            pull_image(engine, &image, &env, reporter).await.map_err(miette::Report::new)?;
+            pull_image(engine, &image, &env, reporter).await?;
             pulled = true;
         }
         done.push(image);
@@ -97,7 +99,7 @@ pub fn run(global: &GlobalArgs, args: &PullArgs) -> Result<ExitCode, Error> {
     let project = global.load()?.project;
     for s in &args.services {
         if !project.services.contains_key(s) {
-            return Err(miette!(code = "rcompose::unknown_service", "no such service: {s}").into());
+            return Err(Error::new(ErrorKind::Usage, miette!(code = "rcompose::unknown_service", "no such service: {s}")));
         }
     }
     let env: HashMap<String, String> = std::env::vars().collect();
@@ -119,18 +121,19 @@ pub fn run(global: &GlobalArgs, args: &PullArgs) -> Result<ExitCode, Error> {
             return super::print_stdout(&images.iter().map(|i| format!("pull     image     {i}\n")).collect::<String>());
         }
         let results = futures::future::join_all(images.iter().map(|i| pull_image(&engine, i, &env, reporter.as_ref()))).await;
-        let mut failed = false;
-        for r in results {
-            if let Err(e) = r {
-                if args.ignore_pull_failures {
-                    reporter.warning(&e.to_string());
-                } else {
-                    eprintln!("{:?}", miette::Report::new(e));
-                    failed = true;
-                }
+        let mut failed = None;
+        for e in results.into_iter().filter_map(Result::err) {
+            if args.ignore_pull_failures {
+                reporter.warning(&e.to_string());
+            } else if let Some(earlier) = failed.replace(e) {
+                // Every failure is shown; the last one is the command's error.
+                eprintln!("{:?}", miette::Report::new(earlier));
             }
         }
-        Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        match failed {
+            Some(e) => Err(e.into()),
+            None => Ok(ExitCode::SUCCESS),
+        }
     })
 }
 

@@ -5,8 +5,7 @@ use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use bollard::query_parameters::{AttachContainerOptionsBuilder, CreateContainerOptionsBuilder, RemoveContainerOptionsBuilder, WaitContainerOptionsBuilder};
-use futures::StreamExt;
+use bollard::query_parameters::{AttachContainerOptionsBuilder, CreateContainerOptionsBuilder, RemoveContainerOptionsBuilder};
 use miette::miette;
 
 use super::stdio::{forward_stdin, pump_output, RawMode};
@@ -19,7 +18,7 @@ use crate::reconcile::hash::config_hash;
 use crate::reconcile::observe::{observe, observe_containers};
 use crate::reconcile::plan::{image_ref, plan_up, UpOptions};
 use crate::reconcile::spec::{container_body, SpecInput};
-use crate::Error;
+use crate::{Error, ErrorKind};
 
 #[derive(clap::Args, Debug, Default)]
 #[command(trailing_var_arg = true)]
@@ -82,9 +81,10 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<ExitCode, Error> {
         project.services.insert(args.service.clone(), svc);
     }
     let Some(base) = project.services.get(&args.service).cloned() else {
-        return Err(
-            miette!(code = "rcompose::unknown_service", help = "`rcompose config --services` lists the services", "no such service: {}", args.service).into()
-        );
+        return Err(Error::new(
+            ErrorKind::Usage,
+            miette!(code = "rcompose::unknown_service", help = "`rcompose config --services` lists the services", "no such service: {}", args.service),
+        ));
     };
     if global.dry_run {
         let cmd = if args.command.is_empty() { base.command.as_ref().map(|c| c.0.join(" ")).unwrap_or_default() } else { args.command.join(" ") };
@@ -99,31 +99,31 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<ExitCode, Error> {
             let deps: Vec<String> = crate::graph::ServiceGraph::build(&project).dependencies(&args.service).into_iter().map(|(d, _)| d.to_string()).collect();
             if !deps.is_empty() {
                 let images: Vec<String> = project.services.iter().map(|(n, s)| image_ref(&project, n, s)).collect();
-                let observed = observe(&engine, &project, &images).await.map_err(miette::Report::new)?;
-                let plan = plan_up(&project, &observed, &UpOptions { services: deps, ..Default::default() }).map_err(miette::Report::new)?;
+                let observed = observe(&engine, &project, &images).await?;
+                let plan = plan_up(&project, &observed, &UpOptions { services: deps, ..Default::default() })?;
                 let exec = Executor::new(&engine, &project, reporter.as_ref(), parallel_limit(&env));
-                exec.up(&plan).await.map_err(miette::Report::new)?;
+                exec.up(&plan).await?;
                 // The one-off is not in that plan, so its own depends_on
                 // conditions are waited for here, as `up` waits for a
                 // service's (and as docker compose's `run` does).
-                let observed = observe_containers(&engine, &project).await.map_err(miette::Report::new)?;
+                let observed = observe_containers(&engine, &project).await?;
                 for (dep, kind) in crate::graph::ServiceGraph::build(&project).dependencies(&args.service) {
                     let EdgeKind::DependsOn { condition, required, .. } = kind else { continue };
                     let ids: Vec<String> = observed.service_containers(dep).iter().map(|c| c.id.clone()).collect();
-                    exec.wait_condition(dep, &args.service, condition, required, &ids).await.map_err(miette::Report::new)?;
+                    exec.wait_condition(dep, &args.service, condition, required, &ids).await?;
                 }
             }
         }
 
         // The service's own networks and volumes, even with --no-deps.
         {
-            let observed = observe(&engine, &project, &[]).await.map_err(miette::Report::new)?;
+            let observed = observe(&engine, &project, &[]).await?;
             let own = UpOptions { services: vec![args.service.clone()], no_deps: true, ..Default::default() };
-            let mut plan = plan_up(&project, &observed, &own).map_err(miette::Report::new)?;
+            let mut plan = plan_up(&project, &observed, &own)?;
             plan.ops.retain(|op| matches!(op, crate::reconcile::plan::Op::CreateNetwork { .. } | crate::reconcile::plan::Op::CreateVolume { .. }));
             plan.services.clear();
             plan.warnings.clear();
-            Executor::new(&engine, &project, reporter.as_ref(), parallel_limit(&env)).up(&plan).await.map_err(miette::Report::new)?;
+            Executor::new(&engine, &project, reporter.as_ref(), parallel_limit(&env)).up(&plan).await?;
         }
 
         let mut svc = base.clone();
@@ -131,7 +131,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<ExitCode, Error> {
             svc.command = Some(Command(args.command.clone()));
         }
         if let Some(ep) = &args.entrypoint {
-            let words = shell_words::split(ep).map_err(|_| miette!("cannot split --entrypoint `{ep}`"))?;
+            let words = shell_words::split(ep).map_err(|_| Error::new(ErrorKind::Usage, miette!("cannot split --entrypoint `{ep}`")))?;
             svc.entrypoint = Some(Command(words));
         }
         for e in &args.env {
@@ -146,7 +146,8 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<ExitCode, Error> {
         }
         let cwd = std::env::current_dir().unwrap_or_default();
         for v in &args.volumes {
-            let spec = crate::load::mounts::parse(v).map_err(|e| miette!(code = "rcompose::invalid_volume", "invalid --volume `{v}`: {e}"))?;
+            let spec = crate::load::mounts::parse(v)
+                .map_err(|e| Error::new(ErrorKind::Usage, miette!(code = "rcompose::invalid_volume", "invalid --volume `{v}`: {e}")))?;
             let source = spec.source.clone().map(|s| {
                 if spec.bind {
                     crate::load::paths::absolutize(&cwd, &s, std::env::var_os("HOME").as_deref().map(std::path::Path::new)).to_string_lossy().into_owned()
@@ -195,40 +196,35 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<ExitCode, Error> {
         body.attach_stderr = Some(!args.detach);
         body.stdin_once = Some(true);
         let d = &engine.docker;
-        let created = call(format!("create container {name}"), d.create_container(Some(CreateContainerOptionsBuilder::default().name(&name).build()), body))
-            .await
-            .map_err(miette::Report::new)?;
+        let created =
+            call(format!("create container {name}"), d.create_container(Some(CreateContainerOptionsBuilder::default().name(&name).build()), body)).await?;
         let id = created.id;
         if args.detach {
-            call(format!("start {name}"), d.start_container(&id, None)).await.map_err(miette::Report::new)?;
+            call(format!("start {name}"), d.start_container(&id, None)).await?;
             println!("{name}");
             return Ok(ExitCode::SUCCESS);
         }
         let attach = AttachContainerOptionsBuilder::default().stream(true).stdin(true).stdout(true).stderr(true).build();
-        let attached = call("attach", d.attach_container(&id, Some(attach))).await.map_err(miette::Report::new)?;
+        let attached = call("attach", d.attach_container(&id, Some(attach))).await?;
         let _raw = tty.then(RawMode::enable);
-        call(format!("start {name}"), d.start_container(&id, None)).await.map_err(miette::Report::new)?;
-        // Asked after the start (streams are lazy): "not-running" is then the
-        // exit, even when the command has already finished.
-        let mut waiter = d.wait_container(&id, Some(WaitContainerOptionsBuilder::default().condition("not-running").build()));
+        call(format!("start {name}"), d.start_container(&id, None)).await?;
         forward_stdin(attached.input);
         // The attach stream may stay open after the container exits (its stdin
         // side is still ours): the exit decides, then the output gets a moment
         // to drain.
         let pump = tokio::spawn(pump_output(attached.output));
-        let code = match waiter.next().await {
-            Some(Ok(r)) => r.status_code,
-            Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. })) => code,
-            _ => 0,
-        };
+        // Asked after the start: "not-running" is then the exit, even when
+        // the command has already finished. A lost engine is an error, never
+        // an exit code.
+        let code = crate::engine::wait::exit_code(&engine, &id, &name).await?;
         if tokio::time::timeout(std::time::Duration::from_secs(2), pump).await.is_err() {
             tracing::debug!("output stream still open after exit; closing it");
         }
         drop(_raw);
         if args.rm {
             let opts = RemoveContainerOptionsBuilder::default().force(true).v(true).build();
-            call(format!("remove {name}"), d.remove_container(&id, Some(opts))).await.map_err(miette::Report::new)?;
+            call(format!("remove {name}"), d.remove_container(&id, Some(opts))).await?;
         }
-        Ok(ExitCode::from(code.clamp(0, 255) as u8))
+        Ok(crate::container_exit(code))
     })
 }

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use crate::Error;
+use crate::{Error, ErrorKind};
 
 #[derive(clap::Args, Debug)]
 pub struct SchemaArgs {
@@ -14,7 +14,7 @@ pub struct SchemaArgs {
 pub fn run(args: &SchemaArgs) -> Result<ExitCode, Error> {
     let text = crate::render::schema_json();
     match &args.output {
-        Some(path) => std::fs::write(path, text).map_err(|e| miette::miette!("cannot write {}: {e}", path.display()))?,
+        Some(path) => std::fs::write(path, text).map_err(|e| Error::new(ErrorKind::System, miette::miette!("cannot write {}: {e}", path.display())))?,
         None => print!("{text}"),
     }
     Ok(ExitCode::SUCCESS)

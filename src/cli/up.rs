@@ -11,7 +11,7 @@ use crate::model::PullPolicy;
 use crate::reconcile::execute::{parallel_limit, Executor};
 use crate::reconcile::observe::observe;
 use crate::reconcile::plan::{image_ref, plan_up, Op, UpOptions};
-use crate::Error;
+use crate::{Error, ErrorKind};
 
 /// `--pull`: the three policies that make sense for one run.
 fn pull_flag() -> impl clap::builder::TypedValueParser<Value = PullPolicy> {
@@ -76,8 +76,8 @@ pub struct UpArgs {
 pub fn parse_scale(items: &[String]) -> Result<HashMap<String, u32>, Error> {
     let mut out = HashMap::new();
     for item in items {
-        let (svc, n) = item.split_once('=').ok_or_else(|| miette!("--scale takes SERVICE=NUM, got `{item}`"))?;
-        let n: u32 = n.parse().map_err(|_| miette!("--scale {svc}: `{n}` is not a number"))?;
+        let (svc, n) = item.split_once('=').ok_or_else(|| Error::new(ErrorKind::Usage, miette!("--scale takes SERVICE=NUM, got `{item}`")))?;
+        let n: u32 = n.parse().map_err(|_| Error::new(ErrorKind::Usage, miette!("--scale {svc}: `{n}` is not a number")))?;
         out.insert(svc.to_string(), n);
     }
     Ok(out)
@@ -116,25 +116,25 @@ fn up(global: &GlobalArgs, args: &UpArgs, create_only: bool) -> Result<ExitCode,
     let opts = args.options()?;
     if let Some(s) = &args.exit_code_from {
         if !project.services.contains_key(s) {
-            return Err(miette!(code = "rcompose::unknown_service", "--exit-code-from: no such service: {s}").into());
+            return Err(Error::new(ErrorKind::Usage, miette!(code = "rcompose::unknown_service", "--exit-code-from: no such service: {s}")));
         }
     }
     for svc in opts.scale.keys() {
         if !project.services.contains_key(svc) {
-            return Err(miette!("--scale: no such service: {svc}").into());
+            return Err(Error::new(ErrorKind::Usage, miette!("--scale: no such service: {svc}")));
         }
     }
     let rt = super::runtime()?;
     rt.block_on(async {
         let engine = connect().await?;
         let reporter = crate::progress::reporter(global.progress);
-        let lock =
-            super::lock::lock_project(&engine.host, &project.name, |m| reporter.warning(m)).map_err(|e| miette::miette!("cannot lock the project: {e}"))?;
+        let lock = super::lock::lock_project(&engine.host, &project.name, |m| reporter.warning(m))
+            .map_err(|e| Error::new(ErrorKind::System, miette::miette!("cannot lock the project: {e}")))?;
         preflight_engine_features(&engine, &project)?;
         let images: Vec<String> = project.services.iter().map(|(n, s)| image_ref(&project, n, s)).collect();
-        let mut observed = observe(&engine, &project, &images).await.map_err(miette::Report::new)?;
+        let mut observed = observe(&engine, &project, &images).await?;
         // Build what is asked for, what has no image yet, and `pull_policy: build`.
-        let scope = crate::reconcile::plan::scope(&project, &opts).map_err(miette::Report::new)?;
+        let scope = crate::reconcile::plan::scope(&project, &opts)?;
         let to_build: Vec<String> = scope
             .iter()
             .filter(|n| {
@@ -146,14 +146,14 @@ fn up(global: &GlobalArgs, args: &UpArgs, create_only: bool) -> Result<ExitCode,
             .cloned()
             .collect();
         if super::pull::pull_for_up(&engine, &project, &scope, args.pull.as_ref(), &observed.images, reporter.as_ref()).await? {
-            observed = observe(&engine, &project, &images).await.map_err(miette::Report::new)?;
+            observed = observe(&engine, &project, &images).await?;
         }
         if !to_build.is_empty() {
             let bopts = crate::images::build::BuildOptions::default();
             super::build::build_services(&engine, &project, &to_build, &bopts, reporter.as_ref()).await?;
-            observed = observe(&engine, &project, &images).await.map_err(miette::Report::new)?;
+            observed = observe(&engine, &project, &images).await?;
         }
-        let plan = plan_up(&project, &observed, &opts).map_err(miette::Report::new)?;
+        let plan = plan_up(&project, &observed, &opts)?;
         // Refuse before creating anything when an image is missing.
         let mut missing = Vec::new();
         for op in &plan.ops {
@@ -166,24 +166,27 @@ fn up(global: &GlobalArgs, args: &UpArgs, create_only: bool) -> Result<ExitCode,
         }
         if !missing.is_empty() {
             let list: Vec<String> = missing.iter().map(|(s, i)| format!("{i} (service {s})")).collect();
-            return Err(Error::Other(miette!(
-                code = "rcompose::image_missing",
-                help = "pull it (`rcompose pull`), build it, or check the name; nothing was created",
-                "no such image: {}",
-                list.join(", ")
-            )));
+            return Err(Error::new(
+                ErrorKind::State,
+                miette!(
+                    code = "rcompose::image_missing",
+                    help = "pull it (`rcompose pull`), build it, or check the name; nothing was created",
+                    "no such image: {}",
+                    list.join(", ")
+                ),
+            ));
         }
         let env: HashMap<String, String> = std::env::vars().collect();
         let mut exec = Executor::new(&engine, &project, reporter.as_ref(), parallel_limit(&env));
         exec.create_only = create_only;
-        exec.up(&plan).await.map_err(miette::Report::new)?;
+        exec.up(&plan).await?;
         if create_only {
             return Ok(ExitCode::SUCCESS);
         }
         // Waiting and following output need no lock: `down` may come meanwhile.
         drop(lock);
         if args.wait {
-            let now = observe(&engine, &project, &[]).await.map_err(miette::Report::new)?;
+            let now = observe(&engine, &project, &[]).await?;
             let targets: Vec<(String, String, String)> = now
                 .containers
                 .iter()
@@ -191,7 +194,7 @@ fn up(global: &GlobalArgs, args: &UpArgs, create_only: bool) -> Result<ExitCode,
                 .map(|c| (c.id.clone(), c.name.clone(), c.labels.service.clone()))
                 .collect();
             let timeout = args.wait_timeout.map(std::time::Duration::from_secs);
-            crate::reconcile::ready::wait_ready(&engine, &targets, timeout).await.map_err(miette::Report::new)?;
+            crate::reconcile::ready::wait_ready(&engine, &targets, timeout).await?;
             return Ok(ExitCode::SUCCESS);
         }
         if args.detach {
@@ -214,11 +217,11 @@ fn preflight_engine_features(engine: &crate::engine::Docker, project: &crate::mo
     for (name, svc) in &project.services {
         for m in &svc.volumes {
             if m.volume.as_ref().is_some_and(|v| v.subpath.is_some()) {
-                engine.require(ApiVersion(1, 45), &format!("volume subpath (service \"{name}\", mount {})", m.target)).map_err(miette::Report::new)?;
+                engine.require(ApiVersion(1, 45), &format!("volume subpath (service \"{name}\", mount {})", m.target))?;
             }
         }
         if svc.healthcheck.as_ref().is_some_and(|h| h.start_interval.is_some()) {
-            engine.require(ApiVersion(1, 44), &format!("healthcheck start_interval (service \"{name}\")")).map_err(miette::Report::new)?;
+            engine.require(ApiVersion(1, 44), &format!("healthcheck start_interval (service \"{name}\")"))?;
         }
     }
     Ok(())

@@ -18,7 +18,7 @@ use crate::engine::{call, labels, Docker, EngineError};
 use crate::model::Project;
 use crate::reconcile::observe::{observe, Observed};
 use crate::reconcile::plan::image_ref;
-use crate::Error;
+use crate::{Error, ErrorKind};
 
 #[derive(clap::Subcommand, Debug)]
 pub enum VolumeCommand {
@@ -62,10 +62,13 @@ impl Helper<'_> {
 /// A created, never started container with `volume` at /volume.
 async fn helper<'a>(engine: &'a Docker, project: &Project, observed: &Observed, volume: &str) -> Result<Helper<'a>, Error> {
     let image = project.services.iter().map(|(n, s)| image_ref(project, n, s)).find(|i| observed.images.contains_key(i)).ok_or_else(|| {
-        miette!(
-            code = "rcompose::no_local_image",
-            help = "run `rcompose pull` or `rcompose build` first",
-            "none of the project's images is on this engine; the volume helper needs one"
+        Error::new(
+            ErrorKind::State,
+            miette!(
+                code = "rcompose::no_local_image",
+                help = "run `rcompose pull` or `rcompose build` first",
+                "none of the project's images is on this engine; the volume helper needs one"
+            ),
         )
     })?;
     let name = format!("{}-volume-helper-{}", project.name, std::process::id());
@@ -80,9 +83,8 @@ async fn helper<'a>(engine: &'a Docker, project: &Project, observed: &Observed, 
         }),
         ..Default::default()
     };
-    let created = call("create volume helper", engine.docker.create_container(Some(CreateContainerOptionsBuilder::default().name(&name).build()), body))
-        .await
-        .map_err(miette::Report::new)?;
+    let created =
+        call("create volume helper", engine.docker.create_container(Some(CreateContainerOptionsBuilder::default().name(&name).build()), body)).await?;
     Ok(Helper { engine, id: created.id })
 }
 
@@ -91,7 +93,7 @@ async fn export_bytes(engine: &Docker, id: &str) -> Result<Vec<u8>, Error> {
     let mut stream = engine.docker.download_from_container(id, Some(opts));
     let mut bytes = Vec::new();
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| miette::Report::new(EngineError::from_bollard("read the volume", e)))?;
+        let chunk = chunk.map_err(|e| EngineError::from_bollard("read the volume", e))?;
         bytes.extend_from_slice(&chunk);
     }
     Ok(bytes)
@@ -99,7 +101,7 @@ async fn export_bytes(engine: &Docker, id: &str) -> Result<Vec<u8>, Error> {
 
 async fn import_bytes(engine: &Docker, id: &str, tar: Vec<u8>) -> Result<(), Error> {
     let opts = UploadToContainerOptionsBuilder::default().path("/").copy_uidgid("1").build();
-    call("write the volume", engine.docker.upload_to_container(id, Some(opts), bollard::body_full(tar.into()))).await.map_err(miette::Report::new)?;
+    call("write the volume", engine.docker.upload_to_container(id, Some(opts), bollard::body_full(tar.into()))).await?;
     Ok(())
 }
 
@@ -112,7 +114,7 @@ async fn ensure_volume(engine: &Docker, project: &Project, name: &str) -> Result
         l.insert(labels::VOLUME.to_string(), key.clone());
     }
     let req = bollard::models::VolumeCreateRequest { name: Some(name.to_string()), labels: Some(l), ..Default::default() };
-    call(format!("create volume {name}"), engine.docker.create_volume(req)).await.map_err(miette::Report::new)?;
+    call(format!("create volume {name}"), engine.docker.create_volume(req)).await?;
     Ok(())
 }
 
@@ -122,22 +124,22 @@ pub fn run(global: &GlobalArgs, cmd: &VolumeCommand) -> Result<ExitCode, Error> 
     rt.block_on(async {
         let engine = connect().await?;
         let images: Vec<String> = project.services.iter().map(|(n, s)| image_ref(&project, n, s)).collect();
-        let observed = observe(&engine, &project, &images).await.map_err(miette::Report::new)?;
+        let observed = observe(&engine, &project, &images).await?;
         match cmd {
             VolumeCommand::Export { volume, output } => {
                 let name = engine_name(&project, volume);
                 if engine.docker.inspect_volume(&name).await.is_err() {
-                    return Err(miette!(code = "rcompose::no_volume", "no such volume: {name}").into());
+                    return Err(Error::new(ErrorKind::State, miette!(code = "rcompose::no_volume", "no such volume: {name}")));
                 }
                 let h = helper(&engine, &project, &observed, &name).await?;
                 let bytes = export_bytes(&engine, &h.id).await;
                 h.remove().await;
                 let bytes = bytes?;
                 match output {
-                    Some(path) => std::fs::write(path, &bytes).map_err(|e| miette!("cannot write {}: {e}", path.display()))?,
+                    Some(path) => std::fs::write(path, &bytes).map_err(|e| Error::new(ErrorKind::System, miette!("cannot write {}: {e}", path.display())))?,
                     None => {
                         use std::io::Write;
-                        std::io::stdout().lock().write_all(&bytes).map_err(|e| miette!("cannot write: {e}"))?;
+                        std::io::stdout().lock().write_all(&bytes).map_err(|e| Error::new(ErrorKind::System, miette!("cannot write: {e}")))?;
                     }
                 }
             }
@@ -150,15 +152,17 @@ pub fn run(global: &GlobalArgs, cmd: &VolumeCommand) -> Result<ExitCode, Error> 
                     .map(|c| c.name.as_str())
                     .collect();
                 if !users.is_empty() && !force {
-                    return Err(miette!(
-                        code = "rcompose::volume_in_use",
-                        help = "stop them first (`rcompose stop`), or pass --force",
-                        "volume {name} is in use by running containers: {}",
-                        users.join(", ")
-                    )
-                    .into());
+                    return Err(Error::new(
+                        ErrorKind::State,
+                        miette!(
+                            code = "rcompose::volume_in_use",
+                            help = "stop them first (`rcompose stop`), or pass --force",
+                            "volume {name} is in use by running containers: {}",
+                            users.join(", ")
+                        ),
+                    ));
                 }
-                let tar = std::fs::read(file).map_err(|e| miette!("cannot read {}: {e}", file.display()))?;
+                let tar = std::fs::read(file).map_err(|e| Error::new(ErrorKind::Input, miette!("cannot read {}: {e}", file.display())))?;
                 ensure_volume(&engine, &project, &name).await?;
                 let h = helper(&engine, &project, &observed, &name).await?;
                 let r = import_bytes(&engine, &h.id, tar).await;
@@ -168,7 +172,7 @@ pub fn run(global: &GlobalArgs, cmd: &VolumeCommand) -> Result<ExitCode, Error> 
             VolumeCommand::Clone { source, dest } => {
                 let (src, dst) = (engine_name(&project, source), engine_name(&project, dest));
                 if engine.docker.inspect_volume(&src).await.is_err() {
-                    return Err(miette!(code = "rcompose::no_volume", "no such volume: {src}").into());
+                    return Err(Error::new(ErrorKind::State, miette!(code = "rcompose::no_volume", "no such volume: {src}")));
                 }
                 let h = helper(&engine, &project, &observed, &src).await?;
                 let bytes = export_bytes(&engine, &h.id).await;

@@ -43,7 +43,7 @@ pub fn run(global: &GlobalArgs, args: &VolumesArgs) -> Result<ExitCode, Error> {
     rt.block_on(async {
         let engine = connect().await?;
         let (observed, sizes) = futures::join!(observe(&engine, &project, &[]), crate::engine::df::volume_sizes(&engine.host));
-        let observed = observed.map_err(miette::Report::new)?;
+        let observed = observed?;
         let mut users: BTreeMap<&str, Vec<String>> = BTreeMap::new();
         for c in &observed.containers {
             for (vol, _) in &c.volumes {

@@ -229,16 +229,8 @@ impl Engine for Docker {
     }
 
     async fn wait_exit(&self, c: ContainerRef<'_>) -> Result<i64, EngineError> {
-        let action = format!("wait for container {}", c.name);
         let opts = q::WaitContainerOptionsBuilder::default().condition("not-running").build();
-        let mut stream = self.docker.wait_container(c.id, Some(opts));
-        match stream.next().await {
-            Some(Ok(r)) => Ok(r.status_code),
-            // bollard reports a non-zero exit as an error carrying the code.
-            Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. })) => Ok(code),
-            Some(Err(e)) => Err(EngineError::from_bollard(action, e)),
-            None => Err(EngineError::Lost { action, reason: "the engine closed the wait without an exit code".into() }),
-        }
+        super::wait::read_exit(self.docker.wait_container(c.id, Some(opts)), c.name).await
     }
 
     async fn list_networks(&self, labels: &[String]) -> Result<Vec<NetworkSummary>, EngineError> {

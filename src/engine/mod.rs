@@ -25,6 +25,7 @@ pub use types::*;
 pub mod wire {
     pub use bollard::models::*;
 }
+pub mod wait;
 
 use std::time::Duration;
 

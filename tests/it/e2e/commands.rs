@@ -4,6 +4,7 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
+use super::proxy::{drop_after, spawn_through, Fault, FaultProxy};
 use super::{engine_ready, Stack, BUSYBOX, LOOP};
 
 fn stack(tag: &str) -> Stack {
@@ -88,6 +89,33 @@ fn wait_returns_the_exit_code() {
     let out = s.run(&["wait", "job"]);
     assert_eq!(out.status.code(), Some(5));
     assert!(String::from_utf8_lossy(&out.stdout).contains("exited with code 5"));
+}
+
+/// Checks that rcompose failed because the engine was lost while it waited
+/// for a container whose name starts with `container`, and claimed no exit.
+pub fn assert_lost_while_waiting(out: &std::process::Output, container: &str) {
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "a lost engine is an engine-lost failure (exit 1):\nstdout: {stdout}\nstderr: {stderr}");
+    assert!(!stdout.contains("exited with code"), "no exit code came from the engine, yet one was printed: {stdout}");
+    let err = super::proxy::error_text(&stderr);
+    let said = format!("lost the connection to the Docker engine during `wait for container {container}");
+    assert!(err.contains(&said), "the error does not say the engine was lost while waiting for {container}:\n{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn wait_through_a_dropped_connection_fails_and_names_the_container() {
+    if !engine_ready(&[BUSYBOX]) {
+        return;
+    }
+    let s = stack("waitlost");
+    s.ok(&["up", "-d", "app"]);
+    // A Drop proxy that trips only when told to: mid-wait.
+    let proxy = FaultProxy::start(Fault::Drop, "", usize::MAX);
+    let child = spawn_through(&s, &proxy, &["wait", "app"]);
+    let out = drop_after(&proxy, child, "/wait");
+    assert_lost_while_waiting(&out, &format!("{}-app-1", s.name));
+    assert_eq!(state(&format!("{}-app-1", s.name)), "running", "the container never exited: no exit code to report");
 }
 
 #[test]

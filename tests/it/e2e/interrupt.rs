@@ -12,7 +12,7 @@ use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use super::faults::FaultProxy;
+use super::proxy::FaultProxy;
 use super::{engine_ready, Stack, BUSYBOX, LOOP};
 
 /// 20 services in five layers of four (`sL I`); each service above the first

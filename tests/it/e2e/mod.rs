@@ -20,6 +20,7 @@ mod mounts;
 mod order;
 mod persistence;
 mod plan;
+mod proxy;
 mod pull;
 mod run;
 mod secrets;

@@ -1,6 +1,8 @@
 //! `run`: one-off containers with the oneoff label, dependencies started
 //! first, exit codes passed through, `--rm` leaves nothing behind.
 
+use super::commands::assert_lost_while_waiting;
+use super::proxy::{drop_after, spawn_through, Fault, FaultProxy};
 use super::{engine_ready, Stack, BUSYBOX, LOOP};
 
 fn stack(tag: &str) -> Stack {
@@ -44,4 +46,18 @@ fn run_without_rm_keeps_a_oneoff_container_that_down_removes() {
     assert_eq!(s.ok(&["ps", "--services"]), "", "one-off containers are not services' containers");
     s.ok(&["down"]);
     assert!(s.containers().is_empty());
+}
+
+#[test]
+fn run_through_a_dropped_connection_fails_and_names_the_container() {
+    if !engine_ready(&[BUSYBOX]) {
+        return;
+    }
+    let s = stack("runlost");
+    let proxy = FaultProxy::start(Fault::Drop, "", usize::MAX);
+    // No --rm: its removal after the wait would fail on its own and hide a
+    // wait that passed for an exit.
+    let child = spawn_through(&s, &proxy, &["run", "-T", "--no-deps", "job", "sleep", "60"]);
+    let out = drop_after(&proxy, child, "/wait");
+    assert_lost_while_waiting(&out, &format!("{}-job-run-", s.name));
 }
