@@ -11,6 +11,7 @@
 //! rendered in exactly one place, [`report_error`].
 
 pub mod cli;
+pub mod compose;
 pub mod diag;
 pub mod engine;
 pub mod graph;

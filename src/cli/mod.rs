@@ -13,7 +13,6 @@ pub mod exec;
 pub mod images;
 pub mod inspect;
 pub mod lifecycle;
-pub mod lock;
 pub mod logs;
 pub mod ls;
 pub mod plan;

@@ -26,7 +26,7 @@ pub struct PullArgs {
 }
 
 /// How long ago an image was last pulled or tagged here.
-async fn image_age(engine: &Docker, image: &str) -> Option<std::time::Duration> {
+pub async fn image_age(engine: &Docker, image: &str) -> Option<std::time::Duration> {
     let info = engine.docker.inspect_image(image).await.ok()?;
     let when = info.metadata?.last_tag_time?;
     let text = when.clone();

@@ -6,11 +6,9 @@ use std::process::ExitCode;
 use miette::miette;
 
 use super::{attach, connect, GlobalArgs};
-use crate::engine::Engine as _;
+use crate::compose::{self, images::ImageFlags, UpRequest};
 use crate::model::PullPolicy;
-use crate::reconcile::execute::{parallel_limit, Executor};
-use crate::reconcile::observe::observe;
-use crate::reconcile::plan::{image_ref, plan_up, Op, UpOptions};
+use crate::reconcile::plan::UpOptions;
 use crate::{Error, ErrorKind};
 
 /// `--pull`: the three policies that make sense for one run.
@@ -84,6 +82,19 @@ pub fn parse_scale(items: &[String]) -> Result<HashMap<String, u32>, Error> {
 }
 
 impl UpArgs {
+    /// The operation's request for these flags.
+    pub fn request(&self, create_only: bool, dry_run: bool) -> Result<UpRequest, Error> {
+        Ok(UpRequest {
+            plan: self.options()?,
+            images: ImageFlags { build: self.build, no_build: self.no_build, pull: self.pull.clone() },
+            create_only,
+            wait: self.wait,
+            wait_timeout: self.wait_timeout.map(std::time::Duration::from_secs),
+            dry_run,
+            parallel: 0,
+        })
+    }
+
     /// The planner's options for these flags.
     pub fn options(&self) -> Result<UpOptions, Error> {
         Ok(UpOptions {
@@ -107,97 +118,22 @@ pub fn run(global: &GlobalArgs, args: &UpArgs) -> Result<ExitCode, Error> {
 }
 
 fn up(global: &GlobalArgs, args: &UpArgs, create_only: bool) -> Result<ExitCode, Error> {
-    if global.dry_run {
-        let plan = super::runtime()?.block_on(super::plan::compute(global, args))?;
-        return super::print_stdout(&super::plan::render(&plan, super::ps::Format::Table));
-    }
-    let loaded = global.load()?;
-    let project = loaded.project;
-    let opts = args.options()?;
+    let project = global.load()?.project;
     if let Some(s) = &args.exit_code_from {
         if !project.services.contains_key(s) {
             return Err(Error::new(ErrorKind::Usage, miette!(code = "rcompose::unknown_service", "--exit-code-from: no such service: {s}")));
         }
     }
-    for svc in opts.scale.keys() {
-        if !project.services.contains_key(svc) {
-            return Err(Error::new(ErrorKind::Usage, miette!("--scale: no such service: {svc}")));
-        }
-    }
+    let req = args.request(create_only, global.dry_run)?;
     let rt = super::runtime()?;
     rt.block_on(async {
         let engine = connect().await?;
         let reporter = crate::progress::reporter(global.progress);
-        let lock = super::lock::lock_project(&engine.host, &project.name, |m| reporter.warning(m))
-            .map_err(|e| Error::new(ErrorKind::System, miette::miette!("cannot lock the project: {e}")))?;
-        preflight_engine_features(&engine, &project)?;
-        let images: Vec<String> = project.services.iter().map(|(n, s)| image_ref(&project, n, s)).collect();
-        let mut observed = observe(&engine, &project, &images).await?;
-        // Build what is asked for, what has no image yet, and `pull_policy: build`.
-        let scope = crate::reconcile::plan::scope(&project, &opts)?;
-        let to_build: Vec<String> = scope
-            .iter()
-            .filter(|n| {
-                let s = &project.services[*n];
-                s.build.is_some()
-                    && !args.no_build
-                    && (args.build || s.pull_policy == Some(PullPolicy::Build) || !observed.images.contains_key(&image_ref(&project, n, s)))
-            })
-            .cloned()
-            .collect();
-        if super::pull::pull_for_up(&engine, &project, &scope, args.pull.as_ref(), &observed.images, reporter.as_ref()).await? {
-            observed = observe(&engine, &project, &images).await?;
+        let outcome = compose::up(&engine, &project, &req, reporter.as_ref()).await?;
+        if req.dry_run {
+            return super::print_stdout(&crate::render::plan::table(&outcome.steps));
         }
-        if !to_build.is_empty() {
-            let bopts = crate::images::build::BuildOptions::default();
-            super::build::build_services(&engine, &project, &to_build, &bopts, reporter.as_ref()).await?;
-            observed = observe(&engine, &project, &images).await?;
-        }
-        let plan = plan_up(&project, &observed, &opts)?;
-        // Refuse before creating anything when an image is missing.
-        let mut missing = Vec::new();
-        for op in &plan.ops {
-            if let Op::CreateContainer { service, .. } = op {
-                let image = image_ref(&project, service, &project.services[service]);
-                if !observed.images.contains_key(&image) && !missing.iter().any(|(_, i): &(String, String)| i == &image) {
-                    missing.push((service.clone(), image));
-                }
-            }
-        }
-        if !missing.is_empty() {
-            let list: Vec<String> = missing.iter().map(|(s, i)| format!("{i} (service {s})")).collect();
-            return Err(Error::new(
-                ErrorKind::State,
-                miette!(
-                    code = "rcompose::image_missing",
-                    help = "pull it (`rcompose pull`), build it, or check the name; nothing was created",
-                    "no such image: {}",
-                    list.join(", ")
-                ),
-            ));
-        }
-        let env: HashMap<String, String> = std::env::vars().collect();
-        let mut exec = Executor::new(&engine, &project, reporter.as_ref(), parallel_limit(&env));
-        exec.create_only = create_only;
-        exec.up(&plan).await?;
-        if create_only {
-            return Ok(ExitCode::SUCCESS);
-        }
-        // Waiting and following output need no lock: `down` may come meanwhile.
-        drop(lock);
-        if args.wait {
-            let now = observe(&engine, &project, &[]).await?;
-            let targets: Vec<(String, String, String)> = now
-                .containers
-                .iter()
-                .filter(|c| !c.labels.oneoff && plan.services.contains(&c.labels.service))
-                .map(|c| (c.id.clone(), c.name.clone(), c.labels.service.clone()))
-                .collect();
-            let timeout = args.wait_timeout.map(std::time::Duration::from_secs);
-            crate::reconcile::ready::wait_ready(&engine, &targets, timeout).await?;
-            return Ok(ExitCode::SUCCESS);
-        }
-        if args.detach {
+        if create_only || args.wait || args.detach {
             return Ok(ExitCode::SUCCESS);
         }
         let aopts = attach::AttachOptions {
@@ -207,22 +143,6 @@ fn up(global: &GlobalArgs, args: &UpArgs, create_only: bool) -> Result<ExitCode,
             exit_code_from: args.exit_code_from.clone(),
             timestamps: args.timestamps,
         };
-        attach::follow_until_interrupted(&engine, &project, &plan.services, &aopts, reporter.as_ref()).await
+        attach::follow_until_interrupted(&engine, &project, outcome.services(), &aopts, reporter.as_ref()).await
     })
-}
-
-/// Features the engine must support for this project.
-fn preflight_engine_features(engine: &crate::engine::Docker, project: &crate::model::Project) -> Result<(), Error> {
-    use crate::engine::ApiVersion;
-    for (name, svc) in &project.services {
-        for m in &svc.volumes {
-            if m.volume.as_ref().is_some_and(|v| v.subpath.is_some()) {
-                engine.require(ApiVersion(1, 45), &format!("volume subpath (service \"{name}\", mount {})", m.target))?;
-            }
-        }
-        if svc.healthcheck.as_ref().is_some_and(|h| h.start_interval.is_some()) {
-            engine.require(ApiVersion(1, 44), &format!("healthcheck start_interval (service \"{name}\")"))?;
-        }
-    }
-    Ok(())
 }

@@ -47,6 +47,11 @@ fn timeout_from_env(env: &HashMap<String, String>) -> Duration {
 const CLIENT_TIMEOUT_SECS: u64 = 24 * 3600;
 
 impl Docker {
+    /// Connects as [`Docker::connect`] does, reading the process environment.
+    pub async fn connect_from_env() -> Result<Docker, EngineError> {
+        Docker::connect(&std::env::vars().collect()).await
+    }
+
     /// Connects using DOCKER_HOST (default: the local unix socket) and reads
     /// the engine's API version.
     pub async fn connect(env: &HashMap<String, String>) -> Result<Docker, EngineError> {
@@ -366,5 +371,29 @@ impl Engine for Docker {
                 .map_err(|e| EngineError::from_bollard(action.clone(), e))
             })
             .boxed()
+    }
+
+    async fn exec_output(&self, c: ContainerRef<'_>, command: &[String], env: &[String]) -> Result<ExecOutput, EngineError> {
+        let action = format!("run `{}` in {}", command.join(" "), c.name);
+        let config = bollard::exec::CreateExecOptions {
+            cmd: Some(command.to_vec()),
+            env: (!env.is_empty()).then(|| env.to_vec()),
+            attach_stdout: Some(true),
+            attach_stderr: Some(true),
+            ..Default::default()
+        };
+        let exec = call(action.clone(), self.docker.create_exec(c.id, config)).await?;
+        let mut out = ExecOutput::default();
+        if let bollard::exec::StartExecResults::Attached { mut output, .. } = call(action.clone(), self.docker.start_exec(&exec.id, None)).await? {
+            while let Some(chunk) = output.next().await {
+                match chunk.map_err(|e| EngineError::from_bollard(action.clone(), e))? {
+                    bollard::container::LogOutput::StdErr { message } => out.stderr.extend_from_slice(&message),
+                    other => out.stdout.extend_from_slice(&other.into_bytes()),
+                }
+            }
+        }
+        let info = call(action.clone(), self.docker.inspect_exec(&exec.id)).await?;
+        out.exit_code = info.exit_code.ok_or_else(|| EngineError::Lost { action, reason: "the engine reported no exit code".into() })?;
+        Ok(out)
     }
 }

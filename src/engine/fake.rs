@@ -451,4 +451,18 @@ impl Engine for FakeEngine {
     fn logs(&self, _c: ContainerRef<'_>, _query: &LogsQuery) -> BoxStream<'static, Result<LogChunk, EngineError>> {
         futures::stream::iter([Ok(LogChunk::Stdout(bytes::Bytes::from_static(b"fake output\n")))]).boxed()
     }
+
+    async fn exec_output(&self, c: ContainerRef<'_>, command: &[String], _env: &[String]) -> Result<ExecOutput, EngineError> {
+        self.enter(format!("exec {} {}", c.name, command.join(" "))).await?;
+        let running = self.lock().containers.iter().any(|x| (x.summary.id == c.id || x.summary.name == c.id) && x.details.running);
+        if !running {
+            return Err(EngineError::Refused { action: format!("exec in {}", c.name), message: "container is not running".into(), status: 409 });
+        }
+        // The fake runs nothing: `echo` is the one command it knows.
+        let stdout = match command.split_first() {
+            Some((first, rest)) if first == "echo" => format!("{}\n", rest.join(" ")).into_bytes(),
+            _ => Vec::new(),
+        };
+        Ok(ExecOutput { exit_code: 0, stdout, stderr: Vec::new() })
+    }
 }

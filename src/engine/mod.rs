@@ -169,6 +169,10 @@ pub trait Engine: Send + Sync {
     fn events(&self, query: &EventQuery) -> BoxStream<'static, Result<EngineEvent, EngineError>>;
     /// A container's output.
     fn logs(&self, container: ContainerRef<'_>, query: &LogsQuery) -> BoxStream<'static, Result<LogChunk, EngineError>>;
+
+    /// Runs a command in a running container without a terminal and
+    /// collects its output and exit code (the library's `Stack::exec`).
+    async fn exec_output(&self, container: ContainerRef<'_>, command: &[String], env: &[String]) -> Result<ExecOutput, EngineError>;
 }
 
 /// Runs an engine call with the standard time limit and error wrapping.

@@ -274,3 +274,18 @@ impl LogChunk {
         }
     }
 }
+
+/// What a command run in a container printed, and how it ended.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExecOutput {
+    pub exit_code: i64,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+}
+
+impl ExecOutput {
+    /// Standard output as text (lossy), without a trailing newline.
+    pub fn stdout_text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).trim_end_matches('\n').to_string()
+    }
+}

@@ -17,6 +17,7 @@ pub mod plan;
 pub mod plan_down;
 pub mod ready;
 pub mod spec;
+pub mod steps;
 pub mod teardown;
 
 #[cfg(test)]

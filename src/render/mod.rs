@@ -4,6 +4,7 @@
 //! spliced back in), image names, and the JSON Schema text. No I/O.
 
 pub mod graph;
+pub mod plan;
 mod yaml;
 
 use serde_json::{Map, Value};

@@ -1,0 +1,23 @@
+//! The operations, as a library: `up` and `down` (more to come) take a
+//! connected engine, a loaded project, options and a [`Reporter`], and
+//! return an outcome or a typed [`Error`]. They never print: commands in
+//! `cli` parse flags, call one operation and render its outcome, and a Rust
+//! program can call the same operation (see [`Stack`] for the short form).
+//!
+//! Owns: the sequence of one operation (lock, observe, decide what to pull
+//! and build, plan, refuse, execute, wait) and its dry run, which returns the
+//! same [`Steps`] it would carry out.
+//!
+//! [`Reporter`]: crate::progress::Reporter
+//! [`Error`]: crate::Error
+//! [`Steps`]: crate::reconcile::steps::Steps
+
+pub mod down;
+pub mod images;
+pub mod lock;
+mod stack;
+pub mod up;
+
+pub use down::{down, DownRequest};
+pub use stack::Stack;
+pub use up::{up, UpOutcome, UpRequest};

@@ -1,0 +1,179 @@
+//! `up` as an operation: lock the project, check what the engine can do,
+//! observe, decide what to pull and build, get those images, plan, refuse
+//! missing images, create and start in dependency order, and wait when
+//! asked. A dry run stops after deciding and returns the same steps.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use miette::miette;
+
+use super::images::{decide, needs_age, ImageFlags, ImageWork};
+use super::lock::lock_project;
+use crate::engine::{ApiVersion, Docker, Engine};
+use crate::model::Project;
+use crate::progress::Reporter;
+use crate::reconcile::execute::Executor;
+use crate::reconcile::observe::{observe, Observed};
+use crate::reconcile::plan::{image_ref, plan_up, scope, Op, Plan, UpOptions};
+use crate::reconcile::ready::wait_ready;
+use crate::reconcile::steps::{up_steps, Steps};
+use crate::{Error, ErrorKind};
+
+/// What `up` is asked to do.
+#[derive(Clone, Debug, Default)]
+pub struct UpRequest {
+    /// Which services, scale, recreation and orphans.
+    pub plan: UpOptions,
+    /// `--build`, `--no-build`, `--pull`.
+    pub images: ImageFlags,
+    /// `create`: make the containers but start none.
+    pub create_only: bool,
+    /// `--wait`: return once every service is running and healthy (or done).
+    pub wait: bool,
+    /// `--wait-timeout`.
+    pub wait_timeout: Option<Duration>,
+    /// Decide, change nothing.
+    pub dry_run: bool,
+    /// How many engine calls at once (`COMPOSE_PARALLEL_LIMIT`); 0 for the default.
+    pub parallel: usize,
+}
+
+/// What `up` did (or, in a dry run, would do).
+#[derive(Clone, Debug)]
+pub struct UpOutcome {
+    /// Pulls and builds, then the plan's steps, with warnings.
+    pub steps: Steps,
+    /// The container plan that was carried out.
+    pub plan: Plan,
+}
+
+impl UpOutcome {
+    /// The services `up` brought up (those asked for and their dependencies).
+    pub fn services(&self) -> &[String] {
+        &self.plan.services
+    }
+}
+
+/// Brings `project` up on `engine`. See the module docs for the sequence.
+pub async fn up(engine: &Docker, project: &Project, req: &UpRequest, reporter: &dyn Reporter) -> Result<UpOutcome, Error> {
+    for svc in req.plan.scale.keys() {
+        if !project.services.contains_key(svc) {
+            return Err(Error::new(ErrorKind::Usage, miette!(code = "rcompose::unknown_service", "--scale: no such service: {svc}")));
+        }
+    }
+    let lock = if req.dry_run {
+        None
+    } else {
+        let lock = lock_project(&engine.host, &project.name, |m| reporter.warning(m))
+            .map_err(|e| Error::new(ErrorKind::System, miette!("cannot lock the project: {e}")))?;
+        Some(lock)
+    };
+    preflight(engine, project)?;
+    let images: Vec<String> = project.services.iter().map(|(n, s)| image_ref(project, n, s)).collect();
+    let mut observed = observe(engine, project, &images).await?;
+    let scope = scope(project, &req.plan)?;
+    let mut ages = HashMap::new();
+    for image in needs_age(project, &scope, &req.images) {
+        if observed.images.contains_key(&image) {
+            if let Some(age) = crate::cli::pull::image_age(engine, &image).await {
+                ages.insert(image, age);
+            }
+        }
+    }
+    let work = decide(project, &scope, &observed.images, &ages, &req.images)?;
+    if req.dry_run {
+        let plan = plan_up(project, &observed, &req.plan)?;
+        let mut steps = Steps { steps: work.iter().map(ImageWork::step).collect(), warnings: Vec::new() };
+        let planned = up_steps(&plan);
+        steps.steps.extend(planned.steps);
+        steps.warnings = planned.warnings;
+        return Ok(UpOutcome { steps, plan });
+    }
+    if get_images(engine, project, &work, reporter).await? {
+        observed = observe(engine, project, &images).await?;
+    }
+    let plan = plan_up(project, &observed, &req.plan)?;
+    refuse_missing_images(project, &plan, &observed)?;
+    let env: HashMap<String, String> = std::env::vars().collect();
+    let parallel = if req.parallel == 0 { crate::reconcile::execute::parallel_limit(&env) } else { req.parallel };
+    let mut exec = Executor::new(engine, project, reporter, parallel);
+    exec.create_only = req.create_only;
+    exec.up(&plan).await?;
+    // Waiting needs no lock: `down` may come meanwhile.
+    drop(lock);
+    if req.wait && !req.create_only {
+        let now = observe(engine, project, &[]).await?;
+        let targets: Vec<(String, String, String)> = now
+            .containers
+            .iter()
+            .filter(|c| !c.labels.oneoff && plan.services.contains(&c.labels.service))
+            .map(|c| (c.id.clone(), c.name.clone(), c.labels.service.clone()))
+            .collect();
+        wait_ready(engine, &targets, req.wait_timeout).await?;
+    }
+    let mut steps = Steps { steps: work.iter().map(ImageWork::step).collect(), warnings: Vec::new() };
+    let planned = up_steps(&plan);
+    steps.steps.extend(planned.steps);
+    steps.warnings = planned.warnings;
+    Ok(UpOutcome { steps, plan })
+}
+
+/// Pulls, then builds; true when anything was fetched or made.
+async fn get_images(engine: &Docker, project: &Project, work: &[ImageWork], reporter: &dyn Reporter) -> Result<bool, Error> {
+    let env: HashMap<String, String> = std::env::vars().collect();
+    let mut builds = Vec::new();
+    for w in work {
+        match w {
+            ImageWork::Pull { image, .. } => crate::images::pull::pull_image(engine, image, &env, reporter).await?,
+            ImageWork::Build { service, .. } => builds.push(service.clone()),
+        }
+    }
+    if !builds.is_empty() {
+        let opts = crate::images::build::BuildOptions::default();
+        crate::cli::build::build_services(engine, project, &builds, &opts, reporter).await?;
+    }
+    Ok(!work.is_empty())
+}
+
+/// Refuses, before anything is created, to plan containers whose image is
+/// not here.
+fn refuse_missing_images(project: &Project, plan: &Plan, observed: &Observed) -> Result<(), Error> {
+    let mut missing: Vec<(String, String)> = Vec::new();
+    for op in &plan.ops {
+        if let Op::CreateContainer { service, .. } = op {
+            let image = image_ref(project, service, &project.services[service]);
+            if !observed.images.contains_key(&image) && !missing.iter().any(|(_, i)| i == &image) {
+                missing.push((service.clone(), image));
+            }
+        }
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = missing.iter().map(|(s, i)| format!("{i} (service {s})")).collect();
+    Err(Error::new(
+        ErrorKind::State,
+        miette!(
+            code = "rcompose::image_missing",
+            help = "pull it (`rcompose pull`), build it, or check the name; nothing was created",
+            "no such image: {}",
+            list.join(", ")
+        ),
+    ))
+}
+
+/// Features the engine must support for this project.
+fn preflight(engine: &dyn Engine, project: &Project) -> Result<(), Error> {
+    for (name, svc) in &project.services {
+        for m in &svc.volumes {
+            if m.volume.as_ref().is_some_and(|v| v.subpath.is_some()) {
+                engine.require(ApiVersion(1, 45), &format!("volume subpath (service \"{name}\", mount {})", m.target))?;
+            }
+        }
+        if svc.healthcheck.as_ref().is_some_and(|h| h.start_interval.is_some()) {
+            engine.require(ApiVersion(1, 44), &format!("healthcheck start_interval (service \"{name}\")"))?;
+        }
+    }
+    Ok(())
+}
