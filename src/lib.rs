@@ -21,6 +21,8 @@ pub mod model;
 pub mod progress;
 pub mod reconcile;
 pub mod render;
+#[cfg(test)]
+mod testing;
 
 use std::ffi::OsString;
 use std::process::ExitCode;

@@ -228,6 +228,28 @@ impl Engine for Docker {
         call(format!("rename container {}", c.name), self.docker.rename_container(c.id, opts)).await
     }
 
+    async fn restart_container(&self, c: ContainerRef<'_>, timeout: Option<i32>) -> Result<(), EngineError> {
+        let mut o = q::RestartContainerOptionsBuilder::default();
+        if let Some(t) = timeout {
+            o = o.t(t);
+        }
+        let grace = Duration::from_secs(u64::try_from(timeout.unwrap_or(10)).unwrap_or(0));
+        call_with_grace(format!("restart container {}", c.name), grace, self.docker.restart_container(c.id, Some(o.build()))).await
+    }
+
+    async fn kill_container(&self, c: ContainerRef<'_>, signal: &str) -> Result<(), EngineError> {
+        let opts = q::KillContainerOptionsBuilder::default().signal(signal).build();
+        call(format!("kill container {}", c.name), self.docker.kill_container(c.id, Some(opts))).await
+    }
+
+    async fn pause_container(&self, c: ContainerRef<'_>) -> Result<(), EngineError> {
+        call(format!("pause container {}", c.name), self.docker.pause_container(c.id)).await
+    }
+
+    async fn unpause_container(&self, c: ContainerRef<'_>) -> Result<(), EngineError> {
+        call(format!("unpause container {}", c.name), self.docker.unpause_container(c.id)).await
+    }
+
     async fn upload_archive(&self, c: ContainerRef<'_>, path: &str, tar: Vec<u8>) -> Result<(), EngineError> {
         let opts = q::UploadToContainerOptionsBuilder::default().path(path).copy_uidgid("1").build();
         call(format!("copy files into {}", c.name), self.docker.upload_to_container(c.id, Some(opts), bollard::body_full(tar.into()))).await

@@ -323,6 +323,27 @@ impl Engine for FakeEngine {
         Ok(())
     }
 
+    async fn restart_container(&self, c: ContainerRef<'_>, _timeout: Option<i32>) -> Result<(), EngineError> {
+        self.enter(format!("restart {}", c.name)).await?;
+        self.update(c.id, "die", |x, _| set_state(x, super::State::Exited, Some(0)))?;
+        self.update(c.id, "start", |x, _| set_state(x, super::State::Running, Some(0)))
+    }
+
+    async fn kill_container(&self, c: ContainerRef<'_>, signal: &str) -> Result<(), EngineError> {
+        self.enter(format!("kill {} {signal}", c.name)).await?;
+        self.update(c.id, "die", |x, _| set_state(x, super::State::Exited, Some(137)))
+    }
+
+    async fn pause_container(&self, c: ContainerRef<'_>) -> Result<(), EngineError> {
+        self.enter(format!("pause {}", c.name)).await?;
+        self.update(c.id, "pause", |x, _| set_state(x, super::State::Paused, None))
+    }
+
+    async fn unpause_container(&self, c: ContainerRef<'_>) -> Result<(), EngineError> {
+        self.enter(format!("unpause {}", c.name)).await?;
+        self.update(c.id, "unpause", |x, _| set_state(x, super::State::Running, Some(0)))
+    }
+
     async fn upload_archive(&self, c: ContainerRef<'_>, path: &str, _tar: Vec<u8>) -> Result<(), EngineError> {
         self.enter(format!("upload {} {path}", c.name)).await
     }

@@ -144,6 +144,11 @@ pub trait Engine: Send + Sync {
     /// volumes when `volumes`.
     async fn remove_container(&self, container: ContainerRef<'_>, volumes: bool) -> Result<(), EngineError>;
     async fn rename_container(&self, container: ContainerRef<'_>, new_name: &str) -> Result<(), EngineError>;
+    /// Restarts a container, giving it `timeout` seconds to stop.
+    async fn restart_container(&self, container: ContainerRef<'_>, timeout: Option<i32>) -> Result<(), EngineError>;
+    async fn kill_container(&self, container: ContainerRef<'_>, signal: &str) -> Result<(), EngineError>;
+    async fn pause_container(&self, container: ContainerRef<'_>) -> Result<(), EngineError>;
+    async fn unpause_container(&self, container: ContainerRef<'_>) -> Result<(), EngineError>;
     /// Unpacks a tar archive into a container's file system at `path`,
     /// keeping the archive's owners.
     async fn upload_archive(&self, container: ContainerRef<'_>, path: &str, tar: Vec<u8>) -> Result<(), EngineError>;

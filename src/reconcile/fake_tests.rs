@@ -5,48 +5,22 @@
 
 use std::time::Duration;
 
-use crate::engine::fake::{FakeEngine, Fault, OnStart};
+use crate::engine::fake::{Fault, OnStart};
 use crate::engine::{Engine, EngineError, State};
 use crate::model::Project;
 use crate::progress::Recorder;
 use crate::reconcile::execute::{ExecError, Executor};
 use crate::reconcile::observe::observe;
-use crate::reconcile::plan::{image_ref, plan_up, Op, UpOptions};
+use crate::reconcile::plan::{plan_up, Op, UpOptions};
 use crate::reconcile::plan_down::{plan_down, DownOptions};
 use crate::reconcile::ready::{wait_ready, WaitError};
-
-/// Loads a compose file written into a fresh folder, as project `demo`.
-fn load(yaml: &str) -> Project {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let file = dir.path().join("compose.yaml");
-    std::fs::write(&file, yaml).expect("write compose file");
-    let opts = crate::load::LoadOptions { files: vec![file], project_name: Some("demo".into()), cwd: dir.path().to_path_buf(), ..Default::default() };
-    crate::load::load(&opts).expect("the test's compose file loads").project
-}
-
-/// An engine that has every image the project names.
-fn engine_for(project: &Project) -> FakeEngine {
-    let engine = FakeEngine::new();
-    for (name, service) in &project.services {
-        engine.add_image(&image_ref(project, name, service));
-    }
-    engine
-}
-
-fn images(project: &Project) -> Vec<String> {
-    project.services.iter().map(|(n, s)| image_ref(project, n, s)).collect()
-}
+use crate::testing::{at, engine_for, images, load};
 
 /// Observes, plans and carries out an `up` of the whole project.
 async fn up(engine: &dyn Engine, project: &Project) -> Result<(), ExecError> {
     let observed = observe(engine, project, &images(project)).await?;
     let plan = plan_up(project, &observed, &UpOptions::default()).expect("plan");
     Executor::new(engine, project, &Recorder::default(), 8).up(&plan).await
-}
-
-/// Position of a call in the engine's log; fails the test when absent.
-fn at(calls: &[String], call: &str) -> usize {
-    calls.iter().position(|c| c == call).unwrap_or_else(|| panic!("no call `{call}` in {calls:#?}"))
 }
 
 const STACK: &str = r#"
