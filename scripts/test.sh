@@ -14,3 +14,9 @@ elif [ "${RCOMPOSE_REQUIRE_ENGINE:-0}" = "1" ]; then
 fi
 
 cargo test --locked "$@"
+
+# The Rust SDK example (examples/sdk.rs) against the engine: up, wait, port,
+# exec, down -v, with no subprocess.
+if [ "$#" -eq 0 ] && docker info >/dev/null 2>&1; then
+  cargo run --locked --quiet --example sdk
+fi
