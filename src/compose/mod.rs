@@ -1,4 +1,4 @@
-//! The operations, as a library: `up`, `down` and the lifecycle commands take a
+//! The operations, as a library: `up`, `down`, `run` and the lifecycle commands take a
 //! connected engine, a loaded project, options and a [`Reporter`], and
 //! return an outcome or a typed [`Error`]. They never print: commands in
 //! `cli` parse flags, call one operation and render its outcome, and a Rust
@@ -16,10 +16,12 @@ pub mod down;
 pub mod images;
 pub mod lifecycle;
 pub mod lock;
+pub mod run;
 mod stack;
 pub mod up;
 
 pub use down::{down, DownRequest};
 pub use lifecycle::{lifecycle, Action};
+pub use run::{prepare_run, OneOff, OneOffOverrides, Prepared, RunRequest};
 pub use stack::Stack;
 pub use up::{up, UpOutcome, UpRequest};
