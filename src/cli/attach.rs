@@ -8,11 +8,9 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use bollard::container::LogOutput;
-use bollard::query_parameters::{KillContainerOptionsBuilder, LogsOptionsBuilder, StopContainerOptionsBuilder};
 use futures::StreamExt;
 
-use crate::engine::{call, Docker, EngineError};
+use crate::engine::{ContainerRef, Engine, EngineError, LogsQuery};
 use crate::model::Project;
 use crate::progress::{Event, Kind, Reporter, Status};
 use crate::reconcile::observe::{observe, ObservedContainer};
@@ -36,15 +34,11 @@ enum Item {
     Ended(usize),
 }
 
-async fn stop_all(engine: &Docker, project: &Project, containers: &[ObservedContainer], reporter: &dyn Reporter) {
+async fn stop_all(engine: &dyn Engine, project: &Project, containers: &[ObservedContainer], reporter: &dyn Reporter) {
     let stops = containers.iter().map(|c| async move {
         reporter.event(Event::new(Kind::Container, &c.name, Status::Stopping));
         let timeout = project.services.get(&c.labels.service).and_then(|s| s.stop_grace_period).map(|g| g.0.as_secs() as i32);
-        let mut opts = StopContainerOptionsBuilder::default();
-        if let Some(t) = timeout {
-            opts = opts.t(t);
-        }
-        let _ = engine.docker.stop_container(&c.id, Some(opts.build())).await;
+        let _ = engine.stop_container(ContainerRef::new(&c.id, &c.name), timeout).await;
         reporter.event(Event::new(Kind::Container, &c.name, Status::Stopped));
     });
     futures::future::join_all(stops).await;
@@ -53,13 +47,13 @@ async fn stop_all(engine: &Docker, project: &Project, containers: &[ObservedCont
 /// The exit code of a container whose output ended. The output also ends
 /// when the connection breaks; an engine that cannot be asked then is an
 /// error, never an exit code.
-async fn exit_code(engine: &Docker, c: &ObservedContainer) -> Result<i64, EngineError> {
-    let info = call(format!("inspect container {}", c.name), engine.docker.inspect_container(&c.id, None)).await?;
-    Ok(info.state.and_then(|s| s.exit_code).unwrap_or(-1))
+async fn exit_code(engine: &dyn Engine, c: &ObservedContainer) -> Result<i64, EngineError> {
+    let info = engine.inspect_container(ContainerRef::new(&c.id, &c.name)).await?;
+    Ok(info.exit_code.unwrap_or(-1))
 }
 
 pub async fn follow_until_interrupted(
-    engine: &Docker,
+    engine: &dyn Engine,
     project: &Project,
     services: &[String],
     opts: &AttachOptions,
@@ -80,18 +74,10 @@ pub async fn follow_until_interrupted(
         .collect();
     // Every container gets a stream (to notice its exit); only shown ones print.
     let streams = containers.iter().enumerate().map(|(i, c)| {
-        let lopts = LogsOptionsBuilder::default().follow(true).stdout(true).stderr(true).tail("all").timestamps(opts.timestamps).build();
+        let query = LogsQuery { follow: true, timestamps: opts.timestamps, ..LogsQuery::default() };
         engine
-            .docker
-            .logs(&c.id, Some(lopts))
-            .filter_map(move |item| async move {
-                match item {
-                    Ok(LogOutput::StdOut { message } | LogOutput::StdErr { message } | LogOutput::Console { message }) => {
-                        Some(Item::Line(i, String::from_utf8_lossy(&message).into_owned()))
-                    }
-                    _ => None,
-                }
-            })
+            .logs(ContainerRef::new(&c.id, &c.name), &query)
+            .filter_map(move |item| async move { item.ok().map(|chunk| Item::Line(i, String::from_utf8_lossy(chunk.bytes()).into_owned())) })
             .chain(futures::stream::once(async move { Item::Ended(i) }))
             .boxed()
     });
@@ -154,7 +140,7 @@ pub async fn follow_until_interrupted(
                     _ = stop_all(engine, project, &containers, reporter) => {}
                     _ = sigint.recv() => {
                         for c in &containers {
-                            let _ = engine.docker.kill_container(&c.id, Some(KillContainerOptionsBuilder::default().signal("SIGKILL").build())).await;
+                            let _ = engine.kill_container(ContainerRef::new(&c.id, &c.name), "SIGKILL").await;
                         }
                     }
                 }

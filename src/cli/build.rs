@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use miette::miette;
 
 use super::{connect, GlobalArgs};
-use crate::engine::Docker;
+use crate::engine::Engine;
 use crate::images::build::{build_service, BuildOptions};
 use crate::model::Project;
 use crate::progress::Reporter;
@@ -42,7 +42,7 @@ pub fn parse_build_args(items: &[String]) -> Result<HashMap<String, String>, Err
 }
 
 /// Builds the named services (all with a build section when empty).
-pub async fn build_services(engine: &Docker, project: &Project, services: &[String], opts: &BuildOptions, reporter: &dyn Reporter) -> Result<(), Error> {
+pub async fn build_services(engine: &dyn Engine, project: &Project, services: &[String], opts: &BuildOptions, reporter: &dyn Reporter) -> Result<(), Error> {
     for s in services {
         if !project.services.contains_key(s) {
             return Err(Error::new(ErrorKind::Usage, miette!(code = "rcompose::unknown_service", "no such service: {s}")));

@@ -4,12 +4,11 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use bollard::query_parameters::{DownloadFromContainerOptionsBuilder, UploadToContainerOptionsBuilder};
 use futures::StreamExt;
 use miette::miette;
 
 use super::{connect, GlobalArgs};
-use crate::engine::{call, EngineError};
+use crate::engine::{ContainerRef, Engine};
 use crate::reconcile::observe::observe_containers;
 use crate::{Error, ErrorKind};
 
@@ -67,15 +66,12 @@ pub fn run(global: &GlobalArgs, args: &CpArgs) -> Result<ExitCode, Error> {
                 .await
                 .map_err(|e| Error::new(ErrorKind::System, miette!("{e}")))?
                 .map_err(|e| Error::new(ErrorKind::Input, miette!("cannot read {}: {e}", local.display())))?;
-            let opts = UploadToContainerOptionsBuilder::default().path(&remote).build();
-            call(format!("copy into {}", c.name), engine.docker.upload_to_container(&c.id, Some(opts), bollard::body_full(tar.into()))).await?;
+            engine.copy_into(ContainerRef::new(&c.id, &c.name), &remote, tar).await?;
         } else {
-            let opts = DownloadFromContainerOptionsBuilder::default().path(&remote).build();
-            let mut stream = engine.docker.download_from_container(&c.id, Some(opts));
+            let mut stream = engine.download_archive(ContainerRef::new(&c.id, &c.name), &remote);
             let mut bytes = Vec::new();
             while let Some(chunk) = stream.next().await {
-                let chunk = chunk.map_err(|e| EngineError::from_bollard(format!("copy from {}", c.name), e))?;
-                bytes.extend_from_slice(&chunk);
+                bytes.extend_from_slice(&chunk?);
             }
             let dest = local.clone();
             tokio::task::spawn_blocking(move || unpack(&bytes, &dest))

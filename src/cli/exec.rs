@@ -4,13 +4,11 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use bollard::exec::{CreateExecOptions, StartExecOptions, StartExecResults};
-use bollard::query_parameters::ResizeExecOptionsBuilder;
 use miette::miette;
 
 use super::stdio::{forward_stdin, pump_output, terminal_size, RawMode};
 use super::{connect, GlobalArgs};
-use crate::engine::{call, EngineError, State};
+use crate::engine::{ContainerRef, Engine, EngineError, ExecSpec, State};
 use crate::reconcile::observe::observe_containers;
 use crate::{Error, ErrorKind};
 
@@ -66,35 +64,31 @@ pub fn run(global: &GlobalArgs, args: &ExecArgs) -> Result<ExitCode, Error> {
             return super::print_stdout(&format!("exec     container {} ({})\n", container.name, args.command.join(" ")));
         }
         let tty = !args.no_tty && std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
-        let config = CreateExecOptions {
-            cmd: Some(args.command.clone()),
-            env: (!args.env.is_empty()).then(|| args.env.clone()),
-            working_dir: args.workdir.clone(),
+        let spec = ExecSpec {
+            command: args.command.clone(),
+            env: args.env.clone(),
+            workdir: args.workdir.clone(),
             user: args.user.clone(),
-            privileged: Some(args.privileged),
-            tty: Some(tty),
-            attach_stdin: Some(!args.detach),
-            attach_stdout: Some(!args.detach),
-            attach_stderr: Some(!args.detach),
-            ..Default::default()
+            privileged: args.privileged,
+            tty,
+            attach: !args.detach,
         };
-        let exec = call(format!("exec in {}", container.name), engine.docker.create_exec(&container.id, config)).await?;
-        let start = StartExecOptions { detach: args.detach, tty, ..Default::default() };
-        let started = call("start exec", engine.docker.start_exec(&exec.id, Some(start))).await?;
-        if let StartExecResults::Attached { output, input } = started {
+        let exec = engine.exec_create(ContainerRef::new(&container.id, &container.name), &spec).await?;
+        let Some(attached) = engine.exec_start(&exec, !args.detach, tty).await? else {
+            return Ok(ExitCode::SUCCESS);
+        };
+        {
             let _raw = tty.then(RawMode::enable);
             if let Some((w, h)) = terminal_size().filter(|_| tty) {
-                let _ = engine.docker.resize_exec(&exec.id, ResizeExecOptionsBuilder::default().w(w as i32).h(h as i32).build()).await;
+                let _ = engine.exec_resize(&exec, w, h).await;
             }
-            forward_stdin(input);
-            pump_output(output).await;
-        } else {
-            return Ok(ExitCode::SUCCESS);
+            forward_stdin(attached.input);
+            pump_output(attached.output).await;
         }
-        let inspect = call("inspect exec", engine.docker.inspect_exec(&exec.id)).await?;
+        let status = engine.exec_inspect(&exec).await?;
         // The output ended; without an exit code the command may still be
         // running (the stream broke), which is not success.
-        let code = inspect.exit_code.filter(|_| inspect.running != Some(true)).ok_or_else(|| EngineError::Lost {
+        let code = status.exit_code.filter(|_| !status.running).ok_or_else(|| EngineError::Lost {
             action: format!("exec in {}", container.name),
             reason: "the output stream ended before the command did".into(),
         })?;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 type ImageRow = (String, String, String, String, i64);
 
 use super::{connect, GlobalArgs};
-use crate::engine::call;
+use crate::engine::Engine;
 use crate::reconcile::observe::observe_containers;
 use crate::Error;
 
@@ -30,8 +30,8 @@ pub fn run(global: &GlobalArgs, args: &ImagesArgs) -> Result<ExitCode, Error> {
         let observed = observe_containers(&engine, &project).await?;
         let mut rows = Vec::new();
         for c in observed.containers.iter().filter(|c| args.services.is_empty() || args.services.contains(&c.labels.service)) {
-            let info = call(format!("inspect image {}", c.image), engine.docker.inspect_image(&c.image_id)).await.ok();
-            let size = info.as_ref().and_then(|i| i.size).unwrap_or(0);
+            let info = engine.inspect_image(&c.image_id).await.ok().flatten();
+            let size = info.and_then(|i| i.size).unwrap_or(0);
             let (repo, tag) = crate::images::build::split_tag(&c.image);
             let id = c.image_id.trim_start_matches("sha256:").chars().take(12).collect::<String>();
             rows.push((c.name.clone(), repo.to_string(), tag.to_string(), id, size));

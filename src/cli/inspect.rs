@@ -1,15 +1,12 @@
 //! `top` (processes in the project's containers) and `events` (the
 //! engine's events for the project, as text or JSON lines).
 
-use std::collections::HashMap;
 use std::process::ExitCode;
 
-use bollard::query_parameters::{EventsOptionsBuilder, TopOptionsBuilder};
 use futures::StreamExt;
 
 use super::{connect, GlobalArgs};
-use crate::engine::State;
-use crate::engine::{call, labels};
+use crate::engine::{labels, ContainerRef, Engine, EngineEvent, EventQuery, State};
 use crate::reconcile::observe::observe_containers;
 use crate::{Error, ErrorKind};
 
@@ -30,9 +27,8 @@ pub fn top(global: &GlobalArgs, services: &[String]) -> Result<ExitCode, Error> 
         let observed = observe_containers(&engine, &project).await?;
         let mut out = String::new();
         for c in observed.containers.iter().filter(|c| c.state == State::Running && (services.is_empty() || services.contains(&c.labels.service))) {
-            let top = call(format!("top {}", c.name), engine.docker.top_processes(&c.id, Some(TopOptionsBuilder::default().ps_args("-ef").build()))).await?;
-            let titles = top.titles.unwrap_or_default();
-            let procs = top.processes.unwrap_or_default();
+            let top = engine.top(ContainerRef::new(&c.id, &c.name), "-ef").await?;
+            let (titles, procs) = (top.titles, top.processes);
             let widths: Vec<usize> =
                 (0..titles.len()).map(|i| procs.iter().map(|p| p.get(i).map_or(0, String::len)).chain([titles[i].len()]).max().unwrap_or(0)).collect();
             out.push_str(&format!("{}\n", c.name));
@@ -55,8 +51,7 @@ pub fn events(global: &GlobalArgs, args: &EventsArgs) -> Result<ExitCode, Error>
     let rt = super::runtime()?;
     rt.block_on(async {
         let engine = connect().await?;
-        let filters = HashMap::from([("label".to_string(), vec![labels::project_filter(&project.name)])]);
-        let mut stream = engine.docker.events(Some(EventsOptionsBuilder::default().filters(&filters).build()));
+        let mut stream = engine.events(&EventQuery { labels: vec![labels::project_filter(&project.name)], ..EventQuery::default() });
         let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
             .map_err(|e| Error::new(ErrorKind::System, miette::miette!("cannot listen for Ctrl-C: {e}")))?;
         loop {
@@ -65,26 +60,47 @@ pub fn events(global: &GlobalArgs, args: &EventsArgs) -> Result<ExitCode, Error>
                 _ = sigint.recv() => None,
             };
             let Some(Ok(ev)) = ev else { break };
-            let actor = ev.actor.unwrap_or_default();
-            let attrs = actor.attributes.unwrap_or_default();
-            let service = attrs.get(labels::SERVICE).cloned().unwrap_or_default();
+            let service = ev.attributes.get(labels::SERVICE).cloned().unwrap_or_default();
             if !args.services.is_empty() && !args.services.contains(&service) {
                 continue;
             }
-            let kind = ev.typ.map(|t| t.to_string()).unwrap_or_default();
-            let action = ev.action.unwrap_or_default();
-            let id = actor.id.unwrap_or_default();
-            let time = ev.time.unwrap_or_default();
-            let line = if args.json {
-                serde_json::json!({"time": time, "type": kind, "action": action, "id": id, "service": service, "attributes": attrs}).to_string()
-            } else {
-                let name = attrs.get("name").cloned().unwrap_or_default();
-                format!("{time} {kind} {action} {id} (name={name}, service={service})")
-            };
+            let line = event_line(&ev, &service, args.json);
             if super::print_stdout(&format!("{line}\n")).is_err() {
                 break;
             }
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// One event as `events` prints it: text, or a JSON object.
+fn event_line(ev: &EngineEvent, service: &str, json: bool) -> String {
+    let time = ev.time_nanos.div_euclid(1_000_000_000);
+    if json {
+        serde_json::json!({"time": time, "type": ev.kind, "action": ev.action, "id": ev.id, "service": service, "attributes": ev.attributes}).to_string()
+    } else {
+        let name = ev.attributes.get("name").map(String::as_str).unwrap_or_default();
+        format!("{time} {} {} {} (name={name}, service={service})", ev.kind, ev.action, ev.id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_print_seconds_kind_action_id_and_names() {
+        let ev = EngineEvent {
+            kind: "container".into(),
+            action: "start".into(),
+            id: "abc".into(),
+            attributes: [("name".to_string(), "demo-web-1".to_string())].into(),
+            time_nanos: 1_700_000_000_999_999_999,
+        };
+        assert_eq!(event_line(&ev, "web", false), "1700000000 container start abc (name=demo-web-1, service=web)");
+        let json: serde_json::Value = serde_json::from_str(&event_line(&ev, "web", true)).unwrap();
+        assert_eq!(json["time"], 1_700_000_000);
+        assert_eq!(json["service"], "web");
+        assert_eq!(json["attributes"]["name"], "demo-web-1");
+    }
 }

@@ -5,13 +5,12 @@ use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::process::ExitCode;
 
-use bollard::container::LogOutput;
-use bollard::query_parameters::{EventsOptionsBuilder, LogsOptionsBuilder};
+use futures::stream::BoxStream;
 use futures::StreamExt;
 use tokio::sync::mpsc;
 
 use super::{connect, GlobalArgs};
-use crate::engine::{labels, Docker};
+use crate::engine::{labels, ContainerRef, Engine, EngineError, EngineEvent, EventQuery, LogsQuery};
 use crate::reconcile::observe::observe_containers;
 use crate::{Error, ErrorKind};
 
@@ -45,13 +44,13 @@ pub struct LogsArgs {
 }
 
 /// Unix seconds from `42m`, `1h`, `10s` or an RFC 3339 / unix timestamp.
-fn since_arg(text: &str) -> Result<i32, Error> {
+fn since_arg(text: &str) -> Result<i64, Error> {
     if let Ok(secs) = text.parse::<i64>() {
-        return Ok(secs as i32);
+        return Ok(secs);
     }
     if let Ok(d) = crate::model::forms::Duration::parse(text) {
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-        return Ok(now.saturating_sub(d.0.as_secs()) as i32);
+        return Ok(now.saturating_sub(d.0.as_secs()) as i64);
     }
     Err(Error::new(
         ErrorKind::Usage,
@@ -81,27 +80,20 @@ impl Prefixer {
     }
 }
 
-fn spawn_stream(engine: &Docker, id: String, name: String, args: &LogsArgs, since: Option<i32>, tx: mpsc::UnboundedSender<(String, String)>) {
-    let mut opts = LogsOptionsBuilder::default().follow(args.follow).stdout(true).stderr(true).timestamps(args.timestamps).tail(&args.tail);
-    if let Some(s) = since {
-        opts = opts.since(s);
-    }
-    if let Some(u) = &args.until {
-        if let Ok(u) = since_arg(u) {
-            opts = opts.until(u);
-        }
-    }
-    let opts = opts.build();
-    let docker = engine.docker.clone();
+/// Sends the lines of one container's output to `tx` until it ends.
+fn spawn_stream(engine: &dyn Engine, id: &str, name: String, args: &LogsArgs, since: Option<i64>, tx: mpsc::UnboundedSender<(String, String)>) {
+    let query = LogsQuery {
+        follow: args.follow,
+        tail: args.tail.clone(),
+        timestamps: args.timestamps,
+        since: since.unwrap_or(0),
+        until: args.until.as_deref().and_then(|u| since_arg(u).ok()),
+    };
+    let mut stream = engine.logs(ContainerRef::new(id, &name), &query);
     tokio::spawn(async move {
-        let mut stream = docker.logs(&id, Some(opts));
         let mut partial = String::new();
-        while let Some(Ok(out)) = stream.next().await {
-            let bytes = match out {
-                LogOutput::StdOut { message } | LogOutput::StdErr { message } | LogOutput::Console { message } => message,
-                LogOutput::StdIn { .. } => continue,
-            };
-            partial.push_str(&String::from_utf8_lossy(&bytes));
+        while let Some(Ok(chunk)) = stream.next().await {
+            partial.push_str(&String::from_utf8_lossy(chunk.bytes()));
             while let Some(pos) = partial.find('\n') {
                 let line: String = partial.drain(..=pos).collect();
                 if tx.send((name.clone(), line.trim_end_matches(['\n', '\r']).to_string())).is_err() {
@@ -113,6 +105,14 @@ fn spawn_stream(engine: &Docker, id: String, name: String, args: &LogsArgs, sinc
             let _ = tx.send((name, partial));
         }
     });
+}
+
+/// The next event, or never when there are none to follow.
+async fn next_event(events: &mut Option<BoxStream<'static, Result<EngineEvent, EngineError>>>) -> Option<Result<EngineEvent, EngineError>> {
+    match events {
+        Some(events) => events.next().await,
+        None => std::future::pending().await,
+    }
 }
 
 pub fn run(global: &GlobalArgs, args: &LogsArgs) -> Result<ExitCode, Error> {
@@ -131,36 +131,19 @@ pub fn run(global: &GlobalArgs, args: &LogsArgs) -> Result<ExitCode, Error> {
         let mut streaming: HashSet<String> = HashSet::new();
         for c in &containers {
             streaming.insert(c.id.clone());
-            spawn_stream(&engine, c.id.clone(), c.name.clone(), args, since, tx.clone());
+            spawn_stream(&engine, &c.id, c.name.clone(), args, since, tx.clone());
         }
-        if args.follow {
-            // Containers of the project that start later join the output.
-            let filters = HashMap::from([
-                ("type".to_string(), vec!["container".to_string()]),
-                ("event".to_string(), vec!["start".to_string()]),
-                ("label".to_string(), vec![labels::project_filter(&project.name)]),
-            ]);
-            let mut events = engine.docker.events(Some(EventsOptionsBuilder::default().filters(&filters).build()));
-            let engine2 = engine.clone();
-            let args2 = args.clone();
-            let services = args.services.clone();
-            let tx2 = tx.clone();
-            tokio::spawn(async move {
-                while let Some(Ok(ev)) = events.next().await {
-                    let Some(actor) = ev.actor else { continue };
-                    let attrs = actor.attributes.unwrap_or_default();
-                    let id = actor.id.unwrap_or_default();
-                    let service = attrs.get(labels::SERVICE).cloned().unwrap_or_default();
-                    if id.is_empty() || !(services.is_empty() || services.contains(&service)) || !streaming.insert(id.clone()) {
-                        continue;
-                    }
-                    let name = attrs.get("name").cloned().unwrap_or_else(|| id.clone());
-                    let mut later = args2.clone();
-                    later.tail = "all".into();
-                    spawn_stream(&engine2, id, name, &later, None, tx2.clone());
-                }
-            });
-        }
+        // With -f, containers of the project that start later join the output.
+        let mut events = args.follow.then(|| {
+            let query = EventQuery {
+                types: vec!["container".into()],
+                actions: vec!["start".into()],
+                labels: vec![labels::project_filter(&project.name)],
+                ..EventQuery::default()
+            };
+            engine.events(&query)
+        });
+        let mut later_tx = args.follow.then(|| tx.clone());
         drop(tx);
         let mut interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
             .map_err(|e| Error::new(ErrorKind::System, miette::miette!("cannot listen for Ctrl-C: {e}")))?;
@@ -172,6 +155,22 @@ pub fn run(global: &GlobalArgs, args: &LogsArgs) -> Result<ExitCode, Error> {
                     if writeln!(std::io::stdout().lock(), "{p}{line}").is_err() {
                         break;
                     }
+                }
+                event = next_event(&mut events) => {
+                    let (Some(Ok(event)), Some(later)) = (event, &later_tx) else {
+                        // No more events: the output ends with the streams it has.
+                        events = None;
+                        later_tx = None;
+                        continue;
+                    };
+                    let service = event.attributes.get(labels::SERVICE).cloned().unwrap_or_default();
+                    let id = event.id;
+                    if id.is_empty() || !(args.services.is_empty() || args.services.contains(&service)) || !streaming.insert(id.clone()) {
+                        continue;
+                    }
+                    let name = event.attributes.get("name").cloned().unwrap_or_else(|| id.clone());
+                    let later_args = LogsArgs { tail: "all".into(), ..args.clone() };
+                    spawn_stream(&engine, &id, name, &later_args, None, later.clone());
                 }
                 _ = interrupt.recv() => break,
             }

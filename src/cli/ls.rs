@@ -3,10 +3,8 @@
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
-use bollard::query_parameters::ListContainersOptionsBuilder;
-
 use super::{connect, GlobalArgs};
-use crate::engine::{call, labels};
+use crate::engine::{labels, ContainerQuery, Engine};
 use crate::Error;
 
 #[derive(clap::Args, Debug, Default)]
@@ -38,17 +36,15 @@ pub fn run(_global: &GlobalArgs, args: &LsArgs) -> Result<ExitCode, Error> {
     let rt = super::runtime()?;
     let containers = rt.block_on(async {
         let engine = connect().await?;
-        let filter = std::collections::HashMap::from([("label".to_string(), vec![labels::PROJECT.to_string()])]);
-        let opts = ListContainersOptionsBuilder::default().all(true).filters(&filter).build();
-        call("list containers", engine.docker.list_containers(Some(opts))).await.map_err(Error::from)
+        let query = ContainerQuery { all: true, labels: vec![labels::PROJECT.to_string()], ..ContainerQuery::default() };
+        engine.list_containers(&query).await.map_err(Error::from)
     })?;
     let mut projects: BTreeMap<String, Row> = BTreeMap::new();
     for c in containers {
-        let l = c.labels.unwrap_or_default();
+        let l = c.labels;
         let Some(name) = l.get(labels::PROJECT) else { continue };
         let row = projects.entry(name.clone()).or_insert_with(|| Row { name: name.clone(), ..Row::default() });
-        let state = c.state.map(|s| s.to_string()).unwrap_or_default();
-        *row.states.entry(state).or_default() += 1;
+        *row.states.entry(c.state.as_str().to_string()).or_default() += 1;
         if let Some(files) = l.get(labels::CONFIG_FILES) {
             if row.config_files.is_empty() {
                 row.config_files = files.clone();

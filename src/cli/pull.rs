@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use miette::miette;
 
 use super::{connect, GlobalArgs};
-use crate::engine::Docker;
+use crate::engine::Engine;
 use crate::images::pull::{pull_image, should_pull};
 use crate::model::{Project, PullPolicy};
 use crate::progress::Reporter;
@@ -26,11 +26,9 @@ pub struct PullArgs {
 }
 
 /// How long ago an image was last pulled or tagged here.
-pub async fn image_age(engine: &Docker, image: &str) -> Option<std::time::Duration> {
-    let info = engine.docker.inspect_image(image).await.ok()?;
-    let when = info.metadata?.last_tag_time?;
-    let text = when.clone();
-    let secs = crate::cli::pull::parse_rfc3339(&text)?;
+pub async fn image_age(engine: &dyn Engine, image: &str) -> Option<std::time::Duration> {
+    let when = engine.inspect_image(image).await.ok()??.last_tag_time?;
+    let secs = parse_rfc3339(&when)?;
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?.as_secs() as i64;
     Some(std::time::Duration::from_secs((now - secs).max(0) as u64))
 }
@@ -52,7 +50,7 @@ pub fn parse_rfc3339(ts: &str) -> Option<i64> {
 /// Pulls, for `up`, the images of `services` that their policy (or the
 /// `--pull` override) asks for. Services that build their image don't pull.
 pub async fn pull_for_up(
-    engine: &Docker,
+    engine: &dyn Engine,
     project: &Project,
     services: &[String],
     override_policy: Option<&PullPolicy>,

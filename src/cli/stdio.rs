@@ -5,9 +5,10 @@
 use std::io::{IsTerminal, Write};
 use std::pin::Pin;
 
-use bollard::container::LogOutput;
 use futures::{Stream, StreamExt};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
+
+use crate::engine::LogChunk;
 
 /// Puts the terminal on stdin in raw mode until dropped.
 pub struct RawMode {
@@ -88,22 +89,23 @@ pub fn forward_stdin(mut input: Pin<Box<dyn AsyncWrite + Send>>) {
     });
 }
 
-/// Copies the container's output to our stdout and stderr until it ends.
-pub async fn pump_output<S>(mut output: S)
+/// Copies the container's output to our stdout and stderr until it ends
+/// (or fails).
+pub async fn pump_output<S, C, E>(mut output: S)
 where
-    S: Stream<Item = Result<LogOutput, bollard::errors::Error>> + Unpin,
+    S: Stream<Item = Result<C, E>> + Unpin,
+    C: Into<LogChunk>,
 {
     while let Some(Ok(chunk)) = output.next().await {
-        let ok = match chunk {
-            LogOutput::StdErr { message } => {
+        let ok = match chunk.into() {
+            LogChunk::Stderr(message) => {
                 let mut e = std::io::stderr().lock();
                 e.write_all(&message).and_then(|_| e.flush())
             }
-            LogOutput::StdOut { message } | LogOutput::Console { message } => {
+            LogChunk::Stdout(message) | LogChunk::Console(message) => {
                 let mut o = std::io::stdout().lock();
                 o.write_all(&message).and_then(|_| o.flush())
             }
-            LogOutput::StdIn { .. } => Ok(()),
         };
         if ok.is_err() {
             return;

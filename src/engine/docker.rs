@@ -237,11 +237,6 @@ impl Engine for Docker {
         call_with_grace(format!("restart container {}", c.name), grace, self.docker.restart_container(c.id, Some(o.build()))).await
     }
 
-    async fn kill_container(&self, c: ContainerRef<'_>, signal: &str) -> Result<(), EngineError> {
-        let opts = q::KillContainerOptionsBuilder::default().signal(signal).build();
-        call(format!("kill container {}", c.name), self.docker.kill_container(c.id, Some(opts))).await
-    }
-
     async fn pause_container(&self, c: ContainerRef<'_>) -> Result<(), EngineError> {
         call(format!("pause container {}", c.name), self.docker.pause_container(c.id)).await
     }
@@ -373,24 +368,112 @@ impl Engine for Docker {
     }
 
     fn logs(&self, c: ContainerRef<'_>, query: &LogsQuery) -> BoxStream<'static, Result<LogChunk, EngineError>> {
-        let opts = q::LogsOptionsBuilder::default()
+        let mut opts = q::LogsOptionsBuilder::default()
             .stdout(true)
             .stderr(true)
             .follow(query.follow)
             .tail(&query.tail)
             .timestamps(query.timestamps)
-            .since(i32::try_from(query.since).unwrap_or(i32::MAX))
-            .build();
+            .since(i32::try_from(query.since).unwrap_or(i32::MAX));
+        if let Some(until) = query.until {
+            opts = opts.until(i32::try_from(until).unwrap_or(i32::MAX));
+        }
+        let opts = opts.build();
         let action = format!("read the output of {}", c.name);
+        self.docker.logs(c.id, Some(opts)).map(move |r| r.map(LogChunk::from).map_err(|e| EngineError::from_bollard(action.clone(), e))).boxed()
+    }
+
+    async fn kill_container(&self, c: ContainerRef<'_>, signal: &str) -> Result<(), EngineError> {
+        let opts = q::KillContainerOptionsBuilder::default().signal(signal).build();
+        call(format!("kill container {}", c.name), self.docker.kill_container(c.id, Some(opts))).await
+    }
+
+    async fn exec_create(&self, c: ContainerRef<'_>, spec: &ExecSpec) -> Result<String, EngineError> {
+        let config = bollard::exec::CreateExecOptions {
+            cmd: Some(spec.command.clone()),
+            env: (!spec.env.is_empty()).then(|| spec.env.clone()),
+            working_dir: spec.workdir.clone(),
+            user: spec.user.clone(),
+            privileged: Some(spec.privileged),
+            tty: Some(spec.tty),
+            attach_stdin: Some(spec.attach),
+            attach_stdout: Some(spec.attach),
+            attach_stderr: Some(spec.attach),
+            ..Default::default()
+        };
+        Ok(call(format!("exec in {}", c.name), self.docker.create_exec(c.id, config)).await?.id)
+    }
+
+    async fn exec_start(&self, exec_id: &str, attach: bool, tty: bool) -> Result<Option<Attached>, EngineError> {
+        let opts = bollard::exec::StartExecOptions { detach: !attach, tty, ..Default::default() };
+        match call("start exec", self.docker.start_exec(exec_id, Some(opts))).await? {
+            bollard::exec::StartExecResults::Attached { output, input } => {
+                let output = output.map(|r| r.map(LogChunk::from).map_err(|e| EngineError::from_bollard("read the output of exec", e))).boxed();
+                Ok(Some(Attached { output, input }))
+            }
+            bollard::exec::StartExecResults::Detached => Ok(None),
+        }
+    }
+
+    async fn exec_resize(&self, exec_id: &str, width: u16, height: u16) -> Result<(), EngineError> {
+        let opts = q::ResizeExecOptionsBuilder::default().w(i32::from(width)).h(i32::from(height)).build();
+        call("resize exec", self.docker.resize_exec(exec_id, opts)).await
+    }
+
+    async fn exec_inspect(&self, exec_id: &str) -> Result<ExecStatus, EngineError> {
+        let info = call("inspect exec", self.docker.inspect_exec(exec_id)).await?;
+        Ok(ExecStatus { running: info.running == Some(true), exit_code: info.exit_code })
+    }
+
+    async fn top(&self, c: ContainerRef<'_>, ps_args: &str) -> Result<ProcessTable, EngineError> {
+        let opts = q::TopOptionsBuilder::default().ps_args(ps_args).build();
+        let top = call(format!("top {}", c.name), self.docker.top_processes(c.id, Some(opts))).await?;
+        Ok(ProcessTable { titles: top.titles.unwrap_or_default(), processes: top.processes.unwrap_or_default() })
+    }
+
+    async fn copy_into(&self, c: ContainerRef<'_>, path: &str, tar: Vec<u8>) -> Result<(), EngineError> {
+        let opts = q::UploadToContainerOptionsBuilder::default().path(path).build();
+        call(format!("copy into {}", c.name), self.docker.upload_to_container(c.id, Some(opts), bollard::body_full(tar.into()))).await
+    }
+
+    fn download_archive(&self, c: ContainerRef<'_>, path: &str) -> BoxStream<'static, Result<bytes::Bytes, EngineError>> {
+        let opts = q::DownloadFromContainerOptionsBuilder::default().path(path).build();
+        let action = format!("copy from {}", c.name);
+        self.docker.download_from_container(c.id, Some(opts)).map(move |r| r.map_err(|e| EngineError::from_bollard(action.clone(), e))).boxed()
+    }
+
+    async fn inspect_image(&self, reference: &str) -> Result<Option<ImageDetails>, EngineError> {
+        match call(format!("inspect image {reference}"), self.docker.inspect_image(reference)).await {
+            Ok(image) => {
+                Ok(Some(ImageDetails { id: image.id.unwrap_or_default(), size: image.size, last_tag_time: image.metadata.and_then(|m| m.last_tag_time) }))
+            }
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn pull_image(&self, reference: &str, credentials: Option<&Credentials>) -> BoxStream<'static, Result<PullProgress, EngineError>> {
+        let (repo, tag) = split_tag(reference);
+        let opts = q::CreateImageOptionsBuilder::default().from_image(repo).tag(tag).build();
+        let creds = credentials.map(|c| bollard::auth::DockerCredentials {
+            username: c.username.clone(),
+            password: c.password.clone(),
+            identitytoken: c.identity_token.clone(),
+            serveraddress: Some(c.server.clone()),
+            ..Default::default()
+        });
+        let action = format!("pull {reference}");
         self.docker
-            .logs(c.id, Some(opts))
-            .map(move |r| {
-                r.map(|out| match out {
-                    bollard::container::LogOutput::StdErr { message } => LogChunk::Stderr(message),
-                    bollard::container::LogOutput::StdOut { message } => LogChunk::Stdout(message),
-                    bollard::container::LogOutput::Console { message } | bollard::container::LogOutput::StdIn { message } => LogChunk::Console(message),
+            .create_image(Some(opts), None, creds)
+            .filter_map(move |r| {
+                std::future::ready(match r {
+                    Ok(info) => pull_progress(info).map(Ok),
+                    // The registry's answer (unknown image, no access), passed on by the engine.
+                    Err(bollard::errors::Error::DockerResponseServerError { message, .. } | bollard::errors::Error::DockerStreamError { error: message }) => {
+                        Some(Ok(PullProgress::Failed(message)))
+                    }
+                    Err(e) => Some(Err(EngineError::from_bollard(action.clone(), e))),
                 })
-                .map_err(|e| EngineError::from_bollard(action.clone(), e))
             })
             .boxed()
     }
@@ -417,5 +500,139 @@ impl Engine for Docker {
         let info = call(action.clone(), self.docker.inspect_exec(&exec.id)).await?;
         out.exit_code = info.exit_code.ok_or_else(|| EngineError::Lost { action, reason: "the engine reported no exit code".into() })?;
         Ok(out)
+    }
+
+    fn build_image(&self, spec: &BuildSpec, context: Vec<u8>) -> BoxStream<'static, Result<BuildProgress, EngineError>> {
+        let mut opts = q::BuildImageOptionsBuilder::default()
+            .dockerfile(&spec.dockerfile)
+            .t(&spec.tag)
+            .rm(true)
+            .forcerm(true)
+            .nocache(spec.no_cache)
+            .buildargs(&spec.args)
+            .labels(&spec.labels);
+        if spec.pull {
+            opts = opts.pull("1");
+        }
+        if let Some(target) = &spec.target {
+            opts = opts.target(target);
+        }
+        if !spec.cache_from.is_empty() {
+            opts = opts.cachefrom(&spec.cache_from);
+        }
+        if let Some(network) = &spec.network {
+            opts = opts.networkmode(network);
+        }
+        if let Some(shm) = spec.shm_size {
+            opts = opts.shmsize(shm.min(i32::MAX as u64) as i32);
+        }
+        if !spec.extra_hosts.is_empty() {
+            opts = opts.extrahosts(&spec.extra_hosts.join(","));
+        }
+        let opts = opts.build();
+        let action = format!("build {}", spec.tag);
+        let docker = self.docker.clone();
+        // bollard's build stream borrows its client: a task owns both and
+        // forwards what it reads; dropping the stream ends the task.
+        let (mut tx, rx) = futures::channel::mpsc::channel(16);
+        let forward = async move {
+            use futures::SinkExt;
+            let mut stream = docker.build_image(opts, None, Some(bollard::body_full(context.into())));
+            while let Some(item) = stream.next().await {
+                let items = match item {
+                    Ok(info) => build_progress(info).into_iter().map(Ok).collect(),
+                    Err(bollard::errors::Error::DockerStreamError { error }) => vec![Ok(BuildProgress::Failed(error))],
+                    Err(e) => vec![Err(EngineError::from_bollard(action.clone(), e))],
+                };
+                for item in items {
+                    if tx.send(item).await.is_err() {
+                        return;
+                    }
+                }
+            }
+        };
+        futures::stream::once(async move {
+            tokio::spawn(forward);
+            rx
+        })
+        .flatten()
+        .boxed()
+    }
+
+    async fn tag_image(&self, image: &str, reference: &str) -> Result<(), EngineError> {
+        let (repo, tag) = split_tag(reference);
+        let opts = q::TagImageOptionsBuilder::default().repo(repo).tag(tag).build();
+        call(format!("tag {image} as {reference}"), self.docker.tag_image(image, Some(opts))).await
+    }
+}
+
+impl From<bollard::container::LogOutput> for LogChunk {
+    fn from(out: bollard::container::LogOutput) -> LogChunk {
+        match out {
+            bollard::container::LogOutput::StdErr { message } => LogChunk::Stderr(message),
+            bollard::container::LogOutput::StdOut { message } => LogChunk::Stdout(message),
+            bollard::container::LogOutput::Console { message } | bollard::container::LogOutput::StdIn { message } => LogChunk::Console(message),
+        }
+    }
+}
+
+/// A pull step worth reporting: an error, or a layer's state; none for the
+/// lines without a layer (`Digest: ...`, `Status: ...`).
+fn pull_progress(info: wire::CreateImageInfo) -> Option<PullProgress> {
+    if let Some(message) = info.error_detail.and_then(|d| d.message) {
+        return Some(PullProgress::Failed(message));
+    }
+    let (Some(id), Some(status)) = (info.id, info.status) else { return None };
+    let (current, total) = info.progress_detail.map(|p| (p.current, p.total)).unwrap_or_default();
+    Some(PullProgress::Layer { id, status, current, total })
+}
+
+/// The build steps in one message of the classic builder: an error ends
+/// the build; otherwise output, then the id of the image built.
+fn build_progress(info: wire::BuildInfo) -> Vec<BuildProgress> {
+    if let Some(message) = info.error_detail.and_then(|d| d.message) {
+        return vec![BuildProgress::Failed(message)];
+    }
+    let mut steps = Vec::new();
+    steps.extend(info.stream.map(BuildProgress::Output));
+    steps.extend(info.aux.and_then(|a| a.id).map(BuildProgress::Built));
+    steps
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pull_messages_become_layer_steps_or_a_failure() {
+        let layer = wire::CreateImageInfo {
+            id: Some("a1b2".into()),
+            status: Some("Downloading".into()),
+            progress_detail: Some(wire::ProgressDetail { current: Some(5), total: Some(10) }),
+            ..Default::default()
+        };
+        assert_eq!(pull_progress(layer), Some(PullProgress::Layer { id: "a1b2".into(), status: "Downloading".into(), current: Some(5), total: Some(10) }));
+        let digest = wire::CreateImageInfo { status: Some("Digest: sha256:00".into()), ..Default::default() };
+        assert_eq!(pull_progress(digest), None);
+        let failed = wire::CreateImageInfo {
+            id: Some("a1b2".into()),
+            error_detail: Some(wire::ErrorDetail { message: Some("manifest unknown".into()), ..Default::default() }),
+            ..Default::default()
+        };
+        assert_eq!(pull_progress(failed), Some(PullProgress::Failed("manifest unknown".into())));
+    }
+
+    #[test]
+    fn build_messages_become_output_the_image_id_or_a_failure() {
+        let output = wire::BuildInfo { stream: Some("Step 1/2 : FROM scratch\n".into()), ..Default::default() };
+        assert_eq!(build_progress(output), vec![BuildProgress::Output("Step 1/2 : FROM scratch\n".into())]);
+        let built = wire::BuildInfo { aux: Some(wire::ImageId { id: Some("sha256:ab".into()) }), ..Default::default() };
+        assert_eq!(build_progress(built), vec![BuildProgress::Built("sha256:ab".into())]);
+        let failed = wire::BuildInfo {
+            stream: Some("ignored".into()),
+            error_detail: Some(wire::ErrorDetail { message: Some("no such file".into()), ..Default::default() }),
+            ..Default::default()
+        };
+        assert_eq!(build_progress(failed), vec![BuildProgress::Failed("no such file".into())]);
     }
 }

@@ -143,16 +143,18 @@ impl FakeEngine {
 
     /// Logs a call and applies its fault, if any.
     async fn enter(&self, call: String) -> Result<(), EngineError> {
-        let fault = {
-            let mut s = self.lock();
-            s.calls.push(call.clone());
-            s.faults.get(&call).cloned()
-        };
-        match fault {
+        match self.enter_now(&call) {
             None => Ok(()),
             Some(Fault::Fail(e)) => Err(e),
             Some(Fault::Hang) => std::future::pending().await,
         }
+    }
+
+    /// Logs a call that returns a stream; its fault, if any.
+    fn enter_now(&self, call: &str) -> Option<Fault> {
+        let mut s = self.lock();
+        s.calls.push(call.to_string());
+        s.faults.get(call).cloned()
     }
 
     fn emit(&self, c: &Container, action: &str) {
@@ -329,11 +331,6 @@ impl Engine for FakeEngine {
         self.update(c.id, "start", |x, _| set_state(x, super::State::Running, Some(0)))
     }
 
-    async fn kill_container(&self, c: ContainerRef<'_>, signal: &str) -> Result<(), EngineError> {
-        self.enter(format!("kill {} {signal}", c.name)).await?;
-        self.update(c.id, "die", |x, _| set_state(x, super::State::Exited, Some(137)))
-    }
-
     async fn pause_container(&self, c: ContainerRef<'_>) -> Result<(), EngineError> {
         self.enter(format!("pause {}", c.name)).await?;
         self.update(c.id, "pause", |x, _| set_state(x, super::State::Paused, None))
@@ -485,5 +482,99 @@ impl Engine for FakeEngine {
             _ => Vec::new(),
         };
         Ok(ExecOutput { exit_code: 0, stdout, stderr: Vec::new() })
+    }
+
+    async fn kill_container(&self, c: ContainerRef<'_>, signal: &str) -> Result<(), EngineError> {
+        self.enter(format!("kill {} {signal}", c.name)).await?;
+        self.update(c.id, "kill", |x, _| set_state(x, super::State::Exited, Some(137)))
+    }
+
+    async fn exec_create(&self, c: ContainerRef<'_>, spec: &ExecSpec) -> Result<String, EngineError> {
+        self.enter(format!("exec {} {}", c.name, spec.command.join(" "))).await?;
+        let mut s = self.lock();
+        let running = s.containers.iter().find(|x| x.summary.id == c.id).ok_or_else(|| not_found("exec", "container"))?.details.running;
+        if !running {
+            return Err(EngineError::Refused { action: format!("exec in {}", c.name), message: "container is not running".into(), status: 409 });
+        }
+        s.next_id += 1;
+        Ok(format!("exec{:060x}", s.next_id))
+    }
+
+    async fn exec_start(&self, exec_id: &str, attach: bool, _tty: bool) -> Result<Option<Attached>, EngineError> {
+        self.enter(format!("start exec {exec_id}")).await?;
+        if attach {
+            return Err(unsupported("start exec"));
+        }
+        Ok(None)
+    }
+
+    async fn exec_resize(&self, _exec_id: &str, _width: u16, _height: u16) -> Result<(), EngineError> {
+        Ok(())
+    }
+
+    async fn exec_inspect(&self, _exec_id: &str) -> Result<ExecStatus, EngineError> {
+        Ok(ExecStatus { running: false, exit_code: Some(0) })
+    }
+
+    async fn top(&self, c: ContainerRef<'_>, _ps_args: &str) -> Result<ProcessTable, EngineError> {
+        let s = self.lock();
+        let x = s.containers.iter().find(|x| x.summary.id == c.id).ok_or_else(|| not_found("top", "container"))?;
+        let command = x.body.cmd.clone().unwrap_or_default().join(" ");
+        let titles = ["UID", "PID", "CMD"].map(String::from).to_vec();
+        Ok(ProcessTable { titles, processes: if x.details.running { vec![vec!["root".into(), "1".into(), command]] } else { Vec::new() } })
+    }
+
+    async fn copy_into(&self, c: ContainerRef<'_>, path: &str, _tar: Vec<u8>) -> Result<(), EngineError> {
+        self.enter(format!("copy into {} {path}", c.name)).await
+    }
+
+    fn download_archive(&self, _c: ContainerRef<'_>, _path: &str) -> BoxStream<'static, Result<bytes::Bytes, EngineError>> {
+        futures::stream::iter([Err(unsupported("copy from a container"))]).boxed()
+    }
+
+    async fn inspect_image(&self, reference: &str) -> Result<Option<ImageDetails>, EngineError> {
+        Ok(self.lock().images.get(reference).map(|id| ImageDetails { id: id.clone(), size: Some(0), last_tag_time: None }))
+    }
+
+    fn pull_image(&self, reference: &str, _credentials: Option<&Credentials>) -> BoxStream<'static, Result<PullProgress, EngineError>> {
+        if let Some(fault) = self.enter_now(&format!("pull {reference}")) {
+            return fault.into_stream();
+        }
+        self.add_image(reference);
+        let done = PullProgress::Layer { id: "fake".into(), status: "Pull complete".into(), current: None, total: None };
+        futures::stream::iter([Ok(done)]).boxed()
+    }
+
+    fn build_image(&self, spec: &BuildSpec, _context: Vec<u8>) -> BoxStream<'static, Result<BuildProgress, EngineError>> {
+        if let Some(fault) = self.enter_now(&format!("build {}", spec.tag)) {
+            return fault.into_stream();
+        }
+        self.add_image(&spec.tag);
+        let id = self.lock().images.get(&spec.tag).cloned().unwrap_or_default();
+        futures::stream::iter([Ok(BuildProgress::Output("fake build\n".into())), Ok(BuildProgress::Built(id))]).boxed()
+    }
+
+    async fn tag_image(&self, image: &str, reference: &str) -> Result<(), EngineError> {
+        self.enter(format!("tag {image} {reference}")).await?;
+        let mut s = self.lock();
+        let id = s.images.get(image).cloned().ok_or_else(|| not_found("tag", "image"))?;
+        s.images.insert(reference.into(), id);
+        Ok(())
+    }
+}
+
+/// What the fake does not model: attached streams, archives out of a
+/// container.
+fn unsupported(action: &str) -> EngineError {
+    EngineError::Refused { action: action.into(), message: "unsupported by the fake engine".into(), status: 501 }
+}
+
+impl Fault {
+    /// A stream that fails, or never yields, as the fault says.
+    fn into_stream<T: Send + 'static>(self) -> BoxStream<'static, Result<T, EngineError>> {
+        match self {
+            Fault::Fail(e) => futures::stream::iter([Err(e)]).boxed(),
+            Fault::Hang => futures::stream::pending().boxed(),
+        }
     }
 }

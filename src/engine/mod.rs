@@ -146,7 +146,6 @@ pub trait Engine: Send + Sync {
     async fn rename_container(&self, container: ContainerRef<'_>, new_name: &str) -> Result<(), EngineError>;
     /// Restarts a container, giving it `timeout` seconds to stop.
     async fn restart_container(&self, container: ContainerRef<'_>, timeout: Option<i32>) -> Result<(), EngineError>;
-    async fn kill_container(&self, container: ContainerRef<'_>, signal: &str) -> Result<(), EngineError>;
     async fn pause_container(&self, container: ContainerRef<'_>) -> Result<(), EngineError>;
     async fn unpause_container(&self, container: ContainerRef<'_>) -> Result<(), EngineError>;
     /// Unpacks a tar archive into a container's file system at `path`,
@@ -178,6 +177,39 @@ pub trait Engine: Send + Sync {
     /// Runs a command in a running container without a terminal and
     /// collects its output and exit code (the library's `Stack::exec`).
     async fn exec_output(&self, container: ContainerRef<'_>, command: &[String], env: &[String]) -> Result<ExecOutput, EngineError>;
+
+    // The requests of the commands around the reconciler: exec, cp, top,
+    // attached `up`, images, pull and build.
+
+    /// Sends `signal` (e.g. `SIGKILL`) to a container.
+    async fn kill_container(&self, container: ContainerRef<'_>, signal: &str) -> Result<(), EngineError>;
+    /// Prepares a command to run in a running container; returns the exec id.
+    async fn exec_create(&self, container: ContainerRef<'_>, spec: &ExecSpec) -> Result<String, EngineError>;
+    /// Starts a prepared command; its streams when `attach`, none when it
+    /// runs in the background.
+    async fn exec_start(&self, exec_id: &str, attach: bool, tty: bool) -> Result<Option<Attached>, EngineError>;
+    /// Tells an exec's TTY its size.
+    async fn exec_resize(&self, exec_id: &str, width: u16, height: u16) -> Result<(), EngineError>;
+    async fn exec_inspect(&self, exec_id: &str) -> Result<ExecStatus, EngineError>;
+    /// The processes running in a container, listed by `ps` with `ps_args`.
+    async fn top(&self, container: ContainerRef<'_>, ps_args: &str) -> Result<ProcessTable, EngineError>;
+    /// Unpacks a tar archive into a container's file system at `path` as
+    /// `docker cp` does: owned by the container's user, not the archive's.
+    async fn copy_into(&self, container: ContainerRef<'_>, path: &str, tar: Vec<u8>) -> Result<(), EngineError>;
+    /// A tar archive of `path` in a container's file system, as it arrives.
+    fn download_archive(&self, container: ContainerRef<'_>, path: &str) -> BoxStream<'static, Result<bytes::Bytes, EngineError>>;
+    /// A local image, or none when it is not there.
+    async fn inspect_image(&self, reference: &str) -> Result<Option<ImageDetails>, EngineError>;
+    /// Pulls an image, reporting as it goes; a failure the registry reports
+    /// is a last [`PullProgress::Failed`], a failure to talk to the engine an
+    /// error. Not bounded by the call time limit.
+    fn pull_image(&self, reference: &str, credentials: Option<&Credentials>) -> BoxStream<'static, Result<PullProgress, EngineError>>;
+    /// Builds an image from a tar of its context, reporting as it goes; a
+    /// failing build is a last [`BuildProgress::Failed`]. Not bounded by the
+    /// call time limit.
+    fn build_image(&self, spec: &BuildSpec, context: Vec<u8>) -> BoxStream<'static, Result<BuildProgress, EngineError>>;
+    /// Gives a local image another reference (`repo[:tag]`).
+    async fn tag_image(&self, image: &str, reference: &str) -> Result<(), EngineError>;
 }
 
 /// Runs an engine call with the standard time limit and error wrapping.

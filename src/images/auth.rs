@@ -9,7 +9,8 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use base64::Engine as _;
-use bollard::auth::DockerCredentials;
+
+use crate::engine::Credentials;
 
 /// The registry host of an image reference (`docker.io` when none).
 pub fn registry_of(image: &str) -> String {
@@ -29,7 +30,7 @@ fn config_path(env: &HashMap<String, String>) -> Option<PathBuf> {
 }
 
 /// Credentials for the registry of `image`, if the config has any.
-pub fn credentials_for(image: &str, env: &HashMap<String, String>) -> Option<DockerCredentials> {
+pub fn credentials_for(image: &str, env: &HashMap<String, String>) -> Option<Credentials> {
     let registry = registry_of(image);
     let text = std::fs::read_to_string(config_path(env)?).ok()?;
     let config: serde_json::Value = serde_json::from_str(&text).ok()?;
@@ -50,21 +51,16 @@ pub fn credentials_for(image: &str, env: &HashMap<String, String>) -> Option<Doc
             let decoded = base64::engine::general_purpose::STANDARD.decode(auth).ok()?;
             let text = String::from_utf8(decoded).ok()?;
             let (user, pass) = text.split_once(':')?;
-            return Some(DockerCredentials {
-                username: Some(user.to_string()),
-                password: Some(pass.to_string()),
-                serveraddress: Some(registry.clone()),
-                ..Default::default()
-            });
+            return Some(Credentials { username: Some(user.to_string()), password: Some(pass.to_string()), server: registry, ..Default::default() });
         }
         if let Some(token) = entry["identitytoken"].as_str() {
-            return Some(DockerCredentials { identitytoken: Some(token.to_string()), serveraddress: Some(registry.clone()), ..Default::default() });
+            return Some(Credentials { identity_token: Some(token.to_string()), server: registry, ..Default::default() });
         }
     }
     None
 }
 
-fn from_helper(helper: &str, server: &str) -> Option<DockerCredentials> {
+fn from_helper(helper: &str, server: &str) -> Option<Credentials> {
     let mut child =
         Command::new(format!("docker-credential-{helper}")).arg("get").stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().ok()?;
     child.stdin.take()?.write_all(server.as_bytes()).ok()?;
@@ -76,9 +72,9 @@ fn from_helper(helper: &str, server: &str) -> Option<DockerCredentials> {
     let user = v["Username"].as_str()?.to_string();
     let secret = v["Secret"].as_str()?.to_string();
     if user == "<token>" {
-        return Some(DockerCredentials { identitytoken: Some(secret), serveraddress: Some(server.to_string()), ..Default::default() });
+        return Some(Credentials { identity_token: Some(secret), server: server.to_string(), ..Default::default() });
     }
-    Some(DockerCredentials { username: Some(user), password: Some(secret), serveraddress: Some(server.to_string()), ..Default::default() })
+    Some(Credentials { username: Some(user), password: Some(secret), server: server.to_string(), ..Default::default() })
 }
 
 #[cfg(test)]
@@ -102,6 +98,8 @@ mod tests {
         let env = HashMap::from([("DOCKER_CONFIG".to_string(), dir.path().to_string_lossy().into_owned())]);
         let c = credentials_for("127.0.0.1:5000/app", &env).unwrap();
         assert_eq!((c.username.as_deref(), c.password.as_deref()), (Some("alice"), Some("s3cret")));
+        assert_eq!(c.server, "127.0.0.1:5000");
+        assert!(!format!("{c:?}").contains("s3cret"), "credentials never print");
         assert!(credentials_for("other.io/app", &env).is_none());
     }
 }

@@ -2,12 +2,11 @@
 
 use std::collections::HashMap;
 
-use bollard::query_parameters::{BuildImageOptionsBuilder, TagImageOptionsBuilder};
 use futures::StreamExt;
 use miette::Diagnostic;
 
 use crate::engine::context::tar_context;
-use crate::engine::{call, Docker, EngineError};
+use crate::engine::{BuildProgress, BuildSpec, Engine, EngineError};
 use crate::model::{Project, Service};
 use crate::progress::{Event, Kind, Reporter, Status};
 
@@ -41,7 +40,7 @@ pub struct BuildOptions {
 /// Builds one service's image and tags it with its name (and `build.tags`).
 /// Returns the image id.
 pub async fn build_service(
-    engine: &Docker,
+    engine: &dyn Engine,
     project: &Project,
     name: &str,
     service: &Service,
@@ -68,75 +67,47 @@ pub async fn build_service(
     args.extend(opts.args.clone());
     let labels: HashMap<String, String> = build.labels.clone().into_iter().collect();
     let extra_hosts: Vec<String> = build.extra_hosts.iter().flat_map(|(h, ips)| ips.iter().map(move |ip| format!("{h}:{ip}"))).collect();
-    let mut options = BuildImageOptionsBuilder::default()
-        .dockerfile(&dockerfile)
-        .t(&image)
-        .rm(true)
-        .forcerm(true)
-        .nocache(opts.no_cache || build.no_cache.unwrap_or(false))
-        .buildargs(&args)
-        .labels(&labels);
-    if opts.pull || build.pull.unwrap_or(false) {
-        options = options.pull("1");
-    }
-    if let Some(target) = &build.target {
-        options = options.target(target);
-    }
-    if !build.cache_from.is_empty() {
-        options = options.cachefrom(&build.cache_from);
-    }
-    if let Some(network) = &build.network {
-        options = options.networkmode(network);
-    }
-    if let Some(shm) = build.shm_size {
-        options = options.shmsize(shm.0.min(i32::MAX as u64) as i32);
-    }
-    if !extra_hosts.is_empty() {
-        options = options.extrahosts(&extra_hosts.join(","));
-    }
+    let spec = BuildSpec {
+        tag: image.clone(),
+        dockerfile,
+        no_cache: opts.no_cache || build.no_cache.unwrap_or(false),
+        pull: opts.pull || build.pull.unwrap_or(false),
+        args,
+        labels,
+        target: build.target.clone(),
+        cache_from: build.cache_from.clone(),
+        network: build.network.clone(),
+        shm_size: build.shm_size.map(|s| s.0),
+        extra_hosts,
+    };
 
     reporter.event(Event::new(Kind::Image, &image, Status::Building));
-    let mut stream = engine.docker.build_image(options.build(), None, Some(bollard::body_full(bytes::Bytes::from(tar))));
+    let mut stream = engine.build_image(&spec, tar);
     let mut image_id = None;
     let mut tail: Vec<String> = Vec::new();
-    while let Some(item) = stream.next().await {
-        let info = match item {
-            Ok(info) => info,
-            Err(bollard::errors::Error::DockerStreamError { error }) => return Err(BuildError::Failed { service: name.into(), message: error }),
-            Err(e) => return Err(EngineError::from_bollard(format!("build {image}"), e).into()),
-        };
-        if let Some(detail) = info.error_detail.and_then(|d| d.message) {
-            return Err(BuildError::Failed { service: name.into(), message: detail });
-        }
-        if let Some(line) = info.stream {
-            for l in line.lines().map(str::trim_end).filter(|l| !l.is_empty()) {
-                reporter.event(Event::new(Kind::Image, &image, Status::Building).detail(l));
-                tail.push(l.to_string());
-                if tail.len() > 20 {
-                    tail.remove(0);
+    while let Some(step) = stream.next().await {
+        match step? {
+            BuildProgress::Failed(message) => return Err(BuildError::Failed { service: name.into(), message }),
+            BuildProgress::Output(text) => {
+                for l in text.lines().map(str::trim_end).filter(|l| !l.is_empty()) {
+                    reporter.event(Event::new(Kind::Image, &image, Status::Building).detail(l));
+                    tail.push(l.to_string());
+                    if tail.len() > 20 {
+                        tail.remove(0);
+                    }
                 }
             }
-        }
-        if let Some(aux) = info.aux {
-            image_id = aux.id.or(image_id);
+            BuildProgress::Built(id) => image_id = Some(id),
         }
     }
     for tag in &build.tags {
-        let (repo, t) = split_tag(tag);
-        let opts = TagImageOptionsBuilder::default().repo(repo).tag(t).build();
-        call(format!("tag {image} as {tag}"), engine.docker.tag_image(&image, Some(opts))).await?;
+        engine.tag_image(&image, tag).await?;
     }
     reporter.event(Event::new(Kind::Image, &image, Status::Built));
     Ok(image_id.unwrap_or_default())
 }
 
-/// `repo[:tag]`, where a `:` inside a registry host:port is not a tag.
-pub fn split_tag(reference: &str) -> (&str, &str) {
-    match reference.rsplit_once(':') {
-        Some((repo, tag)) if !tag.contains('/') => (repo, tag),
-        _ => (reference, "latest"),
-    }
-}
+pub use crate::engine::split_tag;
 
 #[cfg(test)]
 mod tests {

@@ -3,13 +3,11 @@
 
 use std::collections::HashMap;
 
-use bollard::query_parameters::CreateImageOptionsBuilder;
 use futures::StreamExt;
 use miette::Diagnostic;
 
 use super::auth::credentials_for;
-use super::build::split_tag;
-use crate::engine::{Docker, EngineError};
+use crate::engine::{Engine, EngineError, PullProgress};
 use crate::model::PullPolicy;
 use crate::progress::{Event, Kind, Reporter, Status};
 
@@ -29,29 +27,20 @@ fn mb(n: i64) -> String {
 
 /// Pulls `image`, reporting each layer's progress; credentials come from the
 /// docker CLI config and never appear in output.
-pub async fn pull_image(engine: &Docker, image: &str, env: &HashMap<String, String>, reporter: &dyn Reporter) -> Result<(), PullError> {
-    let (repo, tag) = split_tag(image);
-    let opts = CreateImageOptionsBuilder::default().from_image(repo).tag(tag).build();
+pub async fn pull_image(engine: &dyn Engine, image: &str, env: &HashMap<String, String>, reporter: &dyn Reporter) -> Result<(), PullError> {
     let creds = credentials_for(image, env);
     reporter.event(Event::new(Kind::Image, image, Status::Pulling));
-    let mut stream = engine.docker.create_image(Some(opts), None, creds);
+    let mut stream = engine.pull_image(image, creds.as_ref());
     let mut last: HashMap<String, String> = HashMap::new();
-    while let Some(item) = stream.next().await {
-        let info = match item {
-            Ok(i) => i,
-            Err(bollard::errors::Error::DockerResponseServerError { message, .. }) | Err(bollard::errors::Error::DockerStreamError { error: message }) => {
-                return Err(PullError::Failed { image: image.into(), message: redact(&message) });
-            }
-            Err(e) => return Err(EngineError::from_bollard(format!("pull {image}"), e).into()),
+    while let Some(step) = stream.next().await {
+        let (id, status, current, total) = match step? {
+            PullProgress::Layer { id, status, current, total } => (id, status, current, total),
+            PullProgress::Failed(message) => return Err(PullError::Failed { image: image.into(), message: redact(&message) }),
         };
-        if let Some(msg) = info.error_detail.and_then(|d| d.message) {
-            return Err(PullError::Failed { image: image.into(), message: redact(&msg) });
-        }
-        let (Some(id), Some(status)) = (info.id, info.status) else { continue };
-        let bytes = info.progress_detail.and_then(|p| match (p.current, p.total) {
+        let bytes = match (current, total) {
             (Some(c), Some(t)) if t > 0 => Some(format!("{}/{}", mb(c), mb(t))),
             _ => None,
-        });
+        };
         // One line per layer and state, plus byte counts on a TTY renderer.
         let line = match &bytes {
             Some(b) => format!("{id}: {status} {b}"),
@@ -128,6 +117,24 @@ mod tests {
         assert!(should_pull(Some(&refresh), false, None));
         assert!(!should_pull(Some(&refresh), true, None));
         assert!(!should_pull(Some(&refresh), true, Some(Duration::from_secs(365 * 86_400))));
+    }
+
+    #[tokio::test]
+    async fn a_pull_reports_its_layers_and_a_refused_one_is_an_engine_error() {
+        use crate::engine::fake::{FakeEngine, Fault};
+        use crate::engine::Engine;
+        let engine = FakeEngine::new();
+        let recorder = crate::progress::Recorder::default();
+        pull_image(&engine, "app:1", &HashMap::new(), &recorder).await.unwrap();
+        assert!(engine.image_id("app:1").await.unwrap().is_some());
+        let events = recorder.events.lock().unwrap().clone();
+        let statuses: Vec<(Status, Option<String>)> = events.into_iter().map(|e| (e.status, e.detail)).collect();
+        assert_eq!(statuses, [(Status::Pulling, None), (Status::Pulling, Some("fake: Pull complete".into())), (Status::Pulled, None)]);
+
+        let lost = EngineError::Lost { action: "pull app:2".into(), reason: "reset".into() };
+        engine.fault("pull app:2", Fault::Fail(lost));
+        let err = pull_image(&engine, "app:2", &HashMap::new(), &recorder).await.unwrap_err();
+        assert!(matches!(err, PullError::Engine(EngineError::Lost { .. })), "{err:?}");
     }
 
     #[test]
