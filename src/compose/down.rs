@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use miette::miette;
 
 use super::lock::lock_project;
-use crate::engine::Docker;
+use crate::engine::Engine;
 use crate::model::Project;
 use crate::progress::Reporter;
 use crate::reconcile::execute::{parallel_limit, Executor};
@@ -29,11 +29,11 @@ pub struct DownRequest {
 }
 
 /// Takes `project` down on `engine`; returns what was (or would be) done.
-pub async fn down(engine: &Docker, project: &Project, req: &DownRequest, reporter: &dyn Reporter) -> Result<Steps, Error> {
+pub async fn down(engine: &dyn Engine, project: &Project, req: &DownRequest, reporter: &dyn Reporter) -> Result<Steps, Error> {
     let _lock = if req.dry_run {
         None
     } else {
-        let lock = lock_project(&engine.host, &project.name, |m| reporter.warning(m))
+        let lock = lock_project(engine.host(), &project.name, |m| reporter.warning(m))
             .map_err(|e| Error::new(ErrorKind::System, miette!("cannot lock the project: {e}")))?;
         Some(lock)
     };

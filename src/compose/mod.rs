@@ -1,4 +1,5 @@
-//! The operations, as a library: `up`, `down`, `run` and the lifecycle commands take a
+//! The operations, as a library: `up`, `down`, `run`, `pull`, `build` and the
+//! lifecycle commands take a
 //! connected engine, a loaded project, options and a [`Reporter`], and
 //! return an outcome or a typed [`Error`]. They never print: commands in
 //! `cli` parse flags, call one operation and render its outcome, and a Rust
@@ -12,16 +13,20 @@
 //! [`Error`]: crate::Error
 //! [`Steps`]: crate::reconcile::steps::Steps
 
+pub mod build;
 pub mod down;
 pub mod images;
 pub mod lifecycle;
 pub mod lock;
+pub mod pull;
 pub mod run;
 mod stack;
 pub mod up;
 
+pub use build::build;
 pub use down::{down, DownRequest};
 pub use lifecycle::{lifecycle, Action};
+pub use pull::{pull, PullRequest};
 pub use run::{prepare_run, OneOff, OneOffOverrides, Prepared, RunRequest};
 pub use stack::Stack;
 pub use up::{up, UpOutcome, UpRequest};

@@ -29,7 +29,7 @@ use std::time::Duration;
 use miette::miette;
 
 use super::{down, up, DownRequest, UpRequest};
-use crate::engine::{labels, ContainerQuery, ContainerRef, Docker, ExecOutput};
+use crate::engine::{labels, ContainerQuery, ContainerRef, Engine, ExecOutput};
 use crate::model::Project;
 use crate::progress::{Quiet, Reporter};
 use crate::reconcile::plan_down::DownOptions;
@@ -64,20 +64,20 @@ impl Project {
 
     /// Brings the project up (as `rcompose up -d`, or as asked) and returns
     /// a handle to it.
-    pub async fn up(self, engine: &Docker, request: UpRequest) -> Result<Stack<'_>, Error> {
+    pub async fn up(self, engine: &dyn Engine, request: UpRequest) -> Result<Stack<'_>, Error> {
         Stack::up(engine, self, request, &Quiet).await
     }
 }
 
 /// A project that is up, on one engine.
 pub struct Stack<'e> {
-    engine: &'e Docker,
+    engine: &'e dyn Engine,
     project: Project,
 }
 
 impl<'e> Stack<'e> {
     /// Brings `project` up, reporting progress to `reporter`.
-    pub async fn up(engine: &'e Docker, project: Project, request: UpRequest, reporter: &dyn Reporter) -> Result<Stack<'e>, Error> {
+    pub async fn up(engine: &'e dyn Engine, project: Project, request: UpRequest, reporter: &dyn Reporter) -> Result<Stack<'e>, Error> {
         up(engine, &project, &request, reporter).await?;
         Ok(Stack { engine, project })
     }
@@ -115,7 +115,7 @@ impl<'e> Stack<'e> {
     pub async fn exec(&self, service: &str, command: &[&str]) -> Result<ExecOutput, Error> {
         let c = self.first_container(service).await?;
         let command: Vec<String> = command.iter().map(|s| (*s).to_string()).collect();
-        Ok(crate::engine::Engine::exec_output(self.engine, ContainerRef::new(&c.id, &c.name), &command, &[]).await?)
+        Ok(self.engine.exec_output(ContainerRef::new(&c.id, &c.name), &command, &[]).await?)
     }
 
     /// Takes the project down; with `volumes`, its volumes too (`down -v`).
@@ -127,7 +127,7 @@ impl<'e> Stack<'e> {
 
     async fn containers(&self) -> Result<Vec<crate::engine::ContainerSummary>, Error> {
         let query = ContainerQuery { all: true, labels: vec![labels::project_filter(&self.project.name)], volumes: Vec::new() };
-        Ok(crate::engine::Engine::list_containers(self.engine, &query).await?)
+        Ok(self.engine.list_containers(&query).await?)
     }
 
     async fn first_container(&self, service: &str) -> Result<crate::engine::ContainerSummary, Error> {

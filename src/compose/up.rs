@@ -10,7 +10,7 @@ use miette::miette;
 
 use super::images::{decide, needs_age, ImageFlags, ImageWork};
 use super::lock::lock_project;
-use crate::engine::{ApiVersion, Docker, Engine};
+use crate::engine::{ApiVersion, Engine};
 use crate::model::Project;
 use crate::progress::Reporter;
 use crate::reconcile::execute::Executor;
@@ -56,7 +56,7 @@ impl UpOutcome {
 }
 
 /// Brings `project` up on `engine`. See the module docs for the sequence.
-pub async fn up(engine: &Docker, project: &Project, req: &UpRequest, reporter: &dyn Reporter) -> Result<UpOutcome, Error> {
+pub async fn up(engine: &dyn Engine, project: &Project, req: &UpRequest, reporter: &dyn Reporter) -> Result<UpOutcome, Error> {
     for svc in req.plan.scale.keys() {
         if !project.services.contains_key(svc) {
             return Err(Error::new(ErrorKind::Usage, miette!(code = "rcompose::unknown_service", "--scale: no such service: {svc}")));
@@ -65,7 +65,7 @@ pub async fn up(engine: &Docker, project: &Project, req: &UpRequest, reporter: &
     let lock = if req.dry_run {
         None
     } else {
-        let lock = lock_project(&engine.host, &project.name, |m| reporter.warning(m))
+        let lock = lock_project(engine.host(), &project.name, |m| reporter.warning(m))
             .map_err(|e| Error::new(ErrorKind::System, miette!("cannot lock the project: {e}")))?;
         Some(lock)
     };
@@ -76,7 +76,7 @@ pub async fn up(engine: &Docker, project: &Project, req: &UpRequest, reporter: &
     let mut ages = HashMap::new();
     for image in needs_age(project, &scope, &req.images) {
         if observed.images.contains_key(&image) {
-            if let Some(age) = crate::cli::pull::image_age(engine, &image).await {
+            if let Some(age) = crate::images::pull::image_age(engine, &image).await {
                 ages.insert(image, age);
             }
         }
@@ -120,7 +120,7 @@ pub async fn up(engine: &Docker, project: &Project, req: &UpRequest, reporter: &
 }
 
 /// Pulls, then builds; true when anything was fetched or made.
-async fn get_images(engine: &Docker, project: &Project, work: &[ImageWork], reporter: &dyn Reporter) -> Result<bool, Error> {
+async fn get_images(engine: &dyn Engine, project: &Project, work: &[ImageWork], reporter: &dyn Reporter) -> Result<bool, Error> {
     let env: HashMap<String, String> = std::env::vars().collect();
     let mut builds = Vec::new();
     for w in work {
@@ -131,7 +131,7 @@ async fn get_images(engine: &Docker, project: &Project, work: &[ImageWork], repo
     }
     if !builds.is_empty() {
         let opts = crate::images::build::BuildOptions::default();
-        crate::cli::build::build_services(engine, project, &builds, &opts, reporter).await?;
+        super::build(engine, project, &builds, &opts, reporter).await?;
     }
     Ok(!work.is_empty())
 }
@@ -176,4 +176,52 @@ fn preflight(engine: &dyn Engine, project: &Project) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::fake::FakeEngine;
+    use crate::progress::Recorder;
+    use crate::testing::{at, load};
+
+    const STACK: &str = "
+services:
+  db: { image: postgres, pull_policy: missing }
+  web: { image: nginx, depends_on: [db] }
+";
+
+    #[tokio::test]
+    async fn up_pulls_missing_images_before_creating_and_its_dry_run_says_so_first() {
+        let project = load(STACK);
+        let engine = FakeEngine::new();
+        engine.add_image("nginx");
+        let dry = up(&engine, &project, &UpRequest { dry_run: true, ..UpRequest::default() }, &Recorder::default()).await.unwrap();
+        assert_eq!(
+            crate::render::plan::table(&dry.steps),
+            "pull     image     postgres  (missing)\ncreate   network   demo_default  (missing)\ncreate   container demo-db-1  (missing)\ncreate   container demo-web-1  (missing)\n"
+        );
+        assert!(engine.calls().is_empty(), "a dry run calls nothing: {:?}", engine.calls());
+        let done = up(&engine, &project, &UpRequest::default(), &Recorder::default()).await.unwrap();
+        assert_eq!(done.steps.steps.len(), dry.steps.steps.len());
+        let calls = engine.calls();
+        assert!(at(&calls, "pull postgres") < at(&calls, "create demo-db-1"), "{calls:#?}");
+        assert_eq!(engine.state_of("demo-web-1"), Some(crate::engine::State::Running));
+    }
+
+    #[tokio::test]
+    async fn a_stack_brought_up_from_rust_runs_commands_and_goes_down() {
+        let project = load(STACK);
+        let engine = FakeEngine::new();
+        engine.add_image("nginx");
+        engine.add_image("postgres");
+        let stack = project.up(&engine, UpRequest::default()).await.unwrap();
+        stack.wait(Duration::from_secs(5)).await.unwrap();
+        assert_eq!(stack.exec("web", &["echo", "hi"]).await.unwrap().stdout_text(), "hi");
+        assert_eq!(stack.port("web", 80).await.unwrap(), None, "nothing is published");
+        let missing = stack.exec("nope", &["true"]).await.unwrap_err();
+        assert_eq!(missing.kind(), ErrorKind::State);
+        stack.down(true).await.unwrap();
+        assert!(engine.container_names().is_empty());
+    }
 }

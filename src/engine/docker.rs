@@ -183,6 +183,10 @@ impl Engine for Docker {
         self.api
     }
 
+    fn host(&self) -> &str {
+        &self.host
+    }
+
     async fn list_containers(&self, query: &ContainerQuery) -> Result<Vec<ContainerSummary>, EngineError> {
         let f = filters(&[("label", &query.labels), ("volume", &query.volumes)]);
         let opts = q::ListContainersOptionsBuilder::default().all(query.all).filters(&f).build();

@@ -206,6 +206,10 @@ impl Engine for FakeEngine {
         self.api
     }
 
+    fn host(&self) -> &str {
+        "fake://"
+    }
+
     async fn list_containers(&self, query: &ContainerQuery) -> Result<Vec<ContainerSummary>, EngineError> {
         let s = self.lock();
         let matches_label = |c: &Container| {

@@ -124,6 +124,9 @@ pub trait Engine: Send + Sync {
     /// The engine's API version.
     fn api(&self) -> ApiVersion;
 
+    /// Where the engine is (`DOCKER_HOST`), naming it in project locks.
+    fn host(&self) -> &str;
+
     /// Refuses a feature the engine is too old for.
     fn require(&self, needed: ApiVersion, what: &str) -> Result<(), EngineError> {
         if self.api() < needed {

@@ -89,6 +89,37 @@ pub fn should_pull(policy: Option<&PullPolicy>, exists: bool, age: Option<std::t
     }
 }
 
+/// How long ago an image was last pulled or tagged here.
+pub async fn image_age(engine: &dyn Engine, image: &str) -> Option<std::time::Duration> {
+    let when = engine.inspect_image(image).await.ok()??.last_tag_time?;
+    let secs = parse_rfc3339(&when)?;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?.as_secs() as i64;
+    Some(std::time::Duration::from_secs((now - secs).max(0) as u64))
+}
+
+/// Seconds since the epoch of `2026-11-23T05:20:01.123Z`.
+pub fn parse_rfc3339(ts: &str) -> Option<i64> {
+    let (date, time) = ts.trim().split_once('T')?;
+    let mut d = date.split('-').map(|p| p.parse::<i64>().ok());
+    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
+    let (y2, m2) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
+    let era = y2.div_euclid(400);
+    let yoe = y2 - era * 400;
+    let days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + (153 * m2 + 2) / 5 + day - 1 - 719468;
+    let mut t = time.split([':', '.', 'Z', '+']);
+    let (h, mi, s) = (t.next()?.parse::<i64>().ok()?, t.next()?.parse::<i64>().ok()?, t.next()?.parse::<i64>().ok()?);
+    Some(days * 86400 + h * 3600 + mi * 60 + s)
+}
+
+#[cfg(test)]
+mod age_tests {
+    #[test]
+    fn rfc3339() {
+        assert_eq!(super::parse_rfc3339("1970-01-02T00:00:01.5Z"), Some(86401));
+        assert!(super::parse_rfc3339("2026-11-23T05:20:01.123456789Z").unwrap() > 1_700_000_000);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
