@@ -10,6 +10,7 @@ use miette::miette;
 use super::{connect, GlobalArgs};
 use crate::engine::{ContainerRef, Engine};
 use crate::reconcile::observe::observe_containers;
+use crate::reconcile::steps::{Noun, Step, Steps, Verb};
 use crate::{Error, ErrorKind};
 
 #[derive(clap::Args, Debug, Default)]
@@ -58,7 +59,8 @@ pub fn run(global: &GlobalArgs, args: &CpArgs) -> Result<ExitCode, Error> {
             } else {
                 (format!("{}:{remote}", c.name), local.display().to_string())
             };
-            return super::print_stdout(&format!("copy {from} to {to}\n"));
+            let step = Step::new(Verb::Copy, Noun::File, from, format!("to {to}"));
+            return super::print_stdout(&crate::render::plan::table(&Steps { steps: vec![step], warnings: Vec::new() }));
         }
         if to_container {
             let src = local.clone();

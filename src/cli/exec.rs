@@ -10,6 +10,7 @@ use super::stdio::{forward_stdin, pump_output, terminal_size, RawMode};
 use super::{connect, GlobalArgs};
 use crate::engine::{ContainerRef, Engine, EngineError, ExecSpec, State};
 use crate::reconcile::observe::observe_containers;
+use crate::reconcile::steps::{Noun, Step, Steps, Verb};
 use crate::{Error, ErrorKind};
 
 #[derive(clap::Args, Debug, Default)]
@@ -61,7 +62,8 @@ pub fn run(global: &GlobalArgs, args: &ExecArgs) -> Result<ExitCode, Error> {
             return Err(Error::new(ErrorKind::State, miette!(code = "rcompose::not_running", help = help, "container {} is not running", container.name)));
         }
         if global.dry_run {
-            return super::print_stdout(&format!("exec     container {} ({})\n", container.name, args.command.join(" ")));
+            let step = Step::new(Verb::Exec, Noun::Container, container.name.clone(), args.command.join(" "));
+            return super::print_stdout(&crate::render::plan::table(&Steps { steps: vec![step], warnings: Vec::new() }));
         }
         let tty = !args.no_tty && std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
         let spec = ExecSpec {

@@ -4,12 +4,10 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use bollard::query_parameters::{AttachContainerOptionsBuilder, RemoveContainerOptionsBuilder};
-
 use super::stdio::{forward_stdin, pump_output, RawMode};
 use super::{connect, GlobalArgs};
 use crate::compose::{self, OneOffOverrides, Prepared, RunRequest};
-use crate::engine::call;
+use crate::engine::{ContainerRef, Engine};
 use crate::Error;
 
 #[derive(clap::Args, Debug, Default)]
@@ -98,16 +96,15 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<ExitCode, Error> {
             Prepared::Created(one_off) => one_off,
         };
         let (id, name) = (&one_off.id, &one_off.name);
-        let d = &engine.docker;
+        let me = ContainerRef::new(id, name);
         if args.detach {
-            call(format!("start {name}"), d.start_container(id, None)).await?;
+            engine.start_container(me).await?;
             println!("{name}");
             return Ok(ExitCode::SUCCESS);
         }
-        let attach = AttachContainerOptionsBuilder::default().stream(true).stdin(true).stdout(true).stderr(true).build();
-        let attached = call("attach", d.attach_container(id, Some(attach))).await?;
+        let attached = engine.attach_container(me).await?;
         let _raw = req.tty.then(RawMode::enable);
-        call(format!("start {name}"), d.start_container(id, None)).await?;
+        engine.start_container(me).await?;
         forward_stdin(attached.input);
         // The attach stream may stay open after the container exits (its stdin
         // side is still ours): the exit decides, then the output gets a moment
@@ -122,8 +119,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<ExitCode, Error> {
         }
         drop(_raw);
         if args.rm {
-            let opts = RemoveContainerOptionsBuilder::default().force(true).v(true).build();
-            call(format!("remove {name}"), d.remove_container(id, Some(opts))).await?;
+            engine.remove_container(me, true).await?;
         }
         Ok(crate::container_exit(code))
     })

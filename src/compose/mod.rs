@@ -22,6 +22,7 @@ pub mod pull;
 pub mod run;
 mod stack;
 pub mod up;
+pub mod volume;
 
 pub use build::build;
 pub use down::{down, DownRequest};

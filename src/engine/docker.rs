@@ -419,6 +419,14 @@ impl Engine for Docker {
         }
     }
 
+    async fn attach_container(&self, c: ContainerRef<'_>) -> Result<Attached, EngineError> {
+        let opts = q::AttachContainerOptionsBuilder::default().stream(true).stdin(true).stdout(true).stderr(true).build();
+        let attached = call(format!("attach to {}", c.name), self.docker.attach_container(c.id, Some(opts))).await?;
+        let action = format!("read the output of {}", c.name);
+        let output = attached.output.map(move |r| r.map(LogChunk::from).map_err(|e| EngineError::from_bollard(action.clone(), e))).boxed();
+        Ok(Attached { output, input: attached.input })
+    }
+
     async fn exec_resize(&self, exec_id: &str, width: u16, height: u16) -> Result<(), EngineError> {
         let opts = q::ResizeExecOptionsBuilder::default().w(i32::from(width)).h(i32::from(height)).build();
         call("resize exec", self.docker.resize_exec(exec_id, opts)).await

@@ -512,6 +512,11 @@ impl Engine for FakeEngine {
         Ok(None)
     }
 
+    async fn attach_container(&self, c: ContainerRef<'_>) -> Result<Attached, EngineError> {
+        self.enter(format!("attach {}", c.name)).await?;
+        Err(unsupported("attach"))
+    }
+
     async fn exec_resize(&self, _exec_id: &str, _width: u16, _height: u16) -> Result<(), EngineError> {
         Ok(())
     }

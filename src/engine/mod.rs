@@ -191,6 +191,9 @@ pub trait Engine: Send + Sync {
     /// Starts a prepared command; its streams when `attach`, none when it
     /// runs in the background.
     async fn exec_start(&self, exec_id: &str, attach: bool, tty: bool) -> Result<Option<Attached>, EngineError>;
+    /// Attaches to a container's standard streams (before it starts, so no
+    /// output is missed).
+    async fn attach_container(&self, container: ContainerRef<'_>) -> Result<Attached, EngineError>;
     /// Tells an exec's TTY its size.
     async fn exec_resize(&self, exec_id: &str, width: u16, height: u16) -> Result<(), EngineError>;
     async fn exec_inspect(&self, exec_id: &str) -> Result<ExecStatus, EngineError>;

@@ -200,7 +200,7 @@ fn dry_run_on_mutating_commands_changes_nothing() {
         assert_eq!(state(&app), "running", "{cmd:?} changed something");
     }
     assert!(s.ok(&["--dry-run", "run", "--rm", "app", "echo", "hi"]).contains("run      one-off   app  (echo hi, removed after)"));
-    assert!(s.ok(&["--dry-run", "exec", "app", "echo", "hi"]).contains(&format!("exec     container {app} (echo hi)")));
+    assert!(s.ok(&["--dry-run", "exec", "app", "echo", "hi"]).contains(&format!("exec     container {app}  (echo hi)")));
     assert_eq!(s.containers().len(), 2);
 }
 

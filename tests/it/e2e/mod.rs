@@ -9,6 +9,7 @@ mod attached;
 mod build;
 mod commands;
 mod concurrency;
+mod dry_run;
 mod errors;
 mod exit_codes;
 mod faults;
