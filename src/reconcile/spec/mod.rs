@@ -1,8 +1,8 @@
 //! A service to the engine's container-create request.
 //!
 //! Owns: mapping every model field the engine understands onto the engine's
-//! `ContainerCreateBody`, one file per noun: [`labels`], [`health`],
-//! [`process`], [`mounts`], [`network`], [`resources`]. Pure: the caller
+//! `ContainerCreateBody`, one file per noun: `labels`, `health`,
+//! `process`, `mounts`, `network`, `resources`. Pure: the caller
 //! supplies the names and ids it needs; nothing here calls the engine or
 //! decides whether a container should exist.
 
