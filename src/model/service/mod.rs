@@ -3,6 +3,18 @@
 //!
 //! Owns: the typed fields and their canonical serialisation. Short syntax is
 //! rewritten to long syntax before these types see it (see `load::shorthand`).
+//! [`Service`] is here with its smallest parts (logging, credential spec,
+//! provider); larger parts live one file per noun: `dependency`, `health`,
+//! `refs` (secrets, configs, networks, models), `sources` (env files,
+//! extends), `limits` (ulimits, devices, block I/O), `lifecycle` (hooks,
+//! develop.watch). No I/O and no checks across services.
+
+mod dependency;
+mod health;
+mod lifecycle;
+mod limits;
+mod refs;
+mod sources;
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -14,8 +26,19 @@ use super::mounts::{Port, ServiceVolume, VolumesFrom};
 use super::namespace::NamespaceMode;
 use super::policy::{PullPolicy, Restart};
 
+pub use dependency::{Condition, Dependency};
+pub use health::Healthcheck;
+pub use lifecycle::{Develop, Hook, Watch};
+pub use limits::{BlkioConfig, BlkioLimit, BlkioWeight, Device, DeviceRequest, Ulimit};
+pub use refs::{FileRef, ServiceModel, ServiceNetwork};
+pub use sources::{EnvFile, Extends};
+
 fn is_false(b: &bool) -> bool {
     !*b
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -245,163 +268,11 @@ impl Service {
     }
 }
 
-impl StringList {
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Condition {
-    #[default]
-    ServiceStarted,
-    ServiceHealthy,
-    ServiceCompletedSuccessfully,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Dependency {
-    pub condition: Condition,
-    #[serde(default, skip_serializing_if = "is_false")]
-    pub restart: bool,
-    #[serde(default = "yes")]
-    pub required: bool,
-}
-
-fn yes() -> bool {
-    true
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Healthcheck {
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[schemars(schema_with = "crate::model::schema::string_or_list")]
-    pub test: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timeout: Option<Duration>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub interval: Option<Duration>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub retries: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start_period: Option<Duration>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start_interval: Option<Duration>,
-    #[serde(default, skip_serializing_if = "is_false")]
-    pub disable: bool,
-}
-
-/// A service's reference to a top-level secret or config.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct FileRef {
-    pub source: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uid: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gid: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mode: Option<super::forms::FileMode>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ServiceNetwork {
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub aliases: Vec<String>,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map", deserialize_with = "string_map")]
-    #[schemars(schema_with = "crate::model::schema::list_or_dict")]
-    pub driver_opts: IndexMap<String, String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gw_priority: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub interface_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ipv4_address: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ipv6_address: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub link_local_ips: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mac_address: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub priority: Option<i64>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ServiceModel {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub endpoint_var: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub model_var: Option<String>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EnvFile {
-    pub path: String,
-    #[serde(default = "yes")]
-    pub required: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub format: Option<String>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Extends {
-    pub service: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file: Option<String>,
-}
-
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Logging {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<String>,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map", deserialize_with = "string_map")]
-    #[schemars(schema_with = "crate::model::schema::list_or_dict")]
-    pub options: IndexMap<String, String>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Ulimit {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub single: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub soft: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hard: Option<i64>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Device {
-    pub source: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub permissions: Option<String>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DeviceRequest {
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub capabilities: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub driver: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub count: Option<serde_json::Value>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub device_ids: Vec<String>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map", deserialize_with = "string_map")]
     #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub options: IndexMap<String, String>,
@@ -420,101 +291,10 @@ pub struct CredentialSpec {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct BlkioConfig {
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub device_read_bps: Vec<BlkioLimit>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub device_read_iops: Vec<BlkioLimit>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub device_write_bps: Vec<BlkioLimit>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub device_write_iops: Vec<BlkioLimit>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub weight: Option<u16>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub weight_device: Vec<BlkioWeight>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct BlkioLimit {
-    pub path: String,
-    pub rate: ByteSize,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct BlkioWeight {
-    pub path: String,
-    pub weight: u16,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct Provider {
     #[serde(rename = "type")]
     pub kind: String,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map")]
     #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub options: IndexMap<String, serde_json::Value>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Hook {
-    pub command: Command,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub privileged: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub working_dir: Option<String>,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map", deserialize_with = "env_map")]
-    #[schemars(schema_with = "crate::model::schema::list_or_dict")]
-    pub environment: IndexMap<String, Option<String>>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Develop {
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub watch: Vec<Watch>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Watch {
-    pub path: String,
-    pub action: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exec: Option<Hook>,
-    #[serde(default, skip_serializing_if = "StringList::is_empty")]
-    pub include: StringList,
-    #[serde(default, skip_serializing_if = "StringList::is_empty")]
-    pub ignore: StringList,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub initial_sync: Option<bool>,
-}
-
-/// A ulimit given as one number prints as that number; otherwise soft/hard.
-impl Serialize for Ulimit {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        if let (Some(single), None, None) = (self.single, self.soft, self.hard) {
-            return s.serialize_i64(single);
-        }
-        let mut m = s.serialize_map(None)?;
-        if let Some(v) = self.single {
-            m.serialize_entry("single", &v)?;
-        }
-        if let Some(v) = self.soft {
-            m.serialize_entry("soft", &v)?;
-        }
-        if let Some(v) = self.hard {
-            m.serialize_entry("hard", &v)?;
-        }
-        m.end()
-    }
 }
