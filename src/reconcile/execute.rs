@@ -401,7 +401,7 @@ impl<'a> Executor<'a> {
 
     /// Removes all but the oldest of the project's networks that share a
     /// name. Engines before API 1.44 let two creates of one name both
-    /// succeed unless asked not to, which bollard cannot ask: a run cut off
+    /// succeed unless asked not to, which the API client cannot ask: a run cut off
     /// while its create was in flight, then the next run creating the
     /// network again, leave two, and the name is ambiguous to every later
     /// call (start, and `down` too). Newer engines refuse the second create.
