@@ -25,8 +25,7 @@ pub struct RunArgs {
     /// Add a label
     #[arg(short = 'l', long = "label", value_name = "KEY=VALUE")]
     pub labels: Vec<String>,
-    /// Bind mount a volume (SOURCE:TARGET[:MODE])
-    #[arg(short = 'v', long = "volume")]
+    #[arg(short = 'v', long = "volume", help = "Bind mount a volume (SOURCE:TARGET[:MODE])")]
     pub volumes: Vec<String>,
     /// Override the image's entrypoint
     #[arg(long)]
