@@ -4,8 +4,9 @@
 //! rcompose's own [`types`]), its Docker implementation over bollard
 //! ([`Docker`]: connecting through DOCKER_HOST, TLS, the API version, time
 //! limits), an in-memory [`fake`] for tests, and turning engine failures into
-//! errors that say what to do. Nothing here decides anything. The reconciler
-//! reaches the engine only through it.
+//! errors that say what to do. Nothing here decides anything. Only this
+//! module imports bollard; everything else reaches the engine through the
+//! trait.
 
 pub mod changes;
 pub mod context;
@@ -20,8 +21,8 @@ pub use docker::{call_timeout, Docker, DEFAULT_CALL_TIMEOUT};
 pub use types::*;
 
 /// The Docker API's own container and endpoint bodies, which rcompose fills
-/// in nearly completely (see `reconcile::spec`), and the other API types
-/// the commands not yet behind the seam read.
+/// in nearly completely (see `reconcile::spec`): re-exported rather than
+/// mirrored field by field.
 pub mod wire {
     pub use bollard::models::*;
 }

@@ -1,16 +1,18 @@
-//! [`Engine`] over the Docker API, through bollard.
-//!
-//! Owns: connecting (DOCKER_HOST: unix socket, tcp, tcp+TLS with
-//! DOCKER_TLS_VERIFY/DOCKER_CERT_PATH), reading the engine's API version,
-//! the per-call time limit, and the translation between rcompose's request
-//! and observation types and bollard's.
+//! [`Engine`] over the Docker API, through bollard: each request in
+//! rcompose's types made as one API call, bounded by the call time limit.
+//! Connecting is `connect`; the translations are `convert`.
 
-use std::collections::HashMap;
+mod connect;
+mod convert;
+
 use std::time::Duration;
 
 use bollard::query_parameters as q;
 use futures::stream::BoxStream;
 use futures::StreamExt;
+
+pub use connect::{call_timeout, DEFAULT_CALL_TIMEOUT};
+use convert::*;
 
 use super::types::*;
 use super::{call, call_with_grace, wire, ApiVersion, Engine, EngineError};
@@ -18,163 +20,10 @@ use super::{call, call_with_grace, wire, ApiVersion, Engine, EngineError};
 /// A connected Docker engine.
 #[derive(Clone)]
 pub struct Docker {
-    /// The bollard client, for the commands not yet behind [`Engine`].
+    /// The bollard client.
     pub docker: bollard::Docker,
     pub host: String,
     pub api: ApiVersion,
-}
-
-/// How long one engine call may take before we give up, unless
-/// `COMPOSE_HTTP_TIMEOUT` (seconds) says otherwise. Image pulls, builds and
-/// log streams are not bounded by this; stopping a container gets its grace
-/// period on top.
-pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(120);
-
-static CALL_TIMEOUT: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
-
-/// The time limit of one engine call (see [`DEFAULT_CALL_TIMEOUT`]).
-pub fn call_timeout() -> Duration {
-    CALL_TIMEOUT.get().copied().unwrap_or(DEFAULT_CALL_TIMEOUT)
-}
-
-/// Reads `COMPOSE_HTTP_TIMEOUT` (whole seconds, as docker-compose 1.x did).
-fn timeout_from_env(env: &HashMap<String, String>) -> Duration {
-    env.get("COMPOSE_HTTP_TIMEOUT").and_then(|v| v.trim().parse::<u64>().ok()).filter(|s| *s > 0).map(Duration::from_secs).unwrap_or(DEFAULT_CALL_TIMEOUT)
-}
-
-/// bollard's own per-request limit: generous, since our [`call`] bounds each
-/// call and a container stop may rightly take its whole grace period.
-const CLIENT_TIMEOUT_SECS: u64 = 24 * 3600;
-
-impl Docker {
-    /// Connects as [`Docker::connect`] does, reading the process environment.
-    pub async fn connect_from_env() -> Result<Docker, EngineError> {
-        Docker::connect(&std::env::vars().collect()).await
-    }
-
-    /// Connects using DOCKER_HOST (default: the local unix socket) and reads
-    /// the engine's API version.
-    pub async fn connect(env: &HashMap<String, String>) -> Result<Docker, EngineError> {
-        let _ = CALL_TIMEOUT.set(timeout_from_env(env));
-        let host = env.get("DOCKER_HOST").cloned().filter(|h| !h.is_empty()).unwrap_or_else(|| "unix:///var/run/docker.sock".into());
-        let unreachable = |reason: String| EngineError::Unreachable { host: host.clone(), reason };
-        let docker = if host.starts_with("unix://") {
-            bollard::Docker::connect_with_unix(&host, CLIENT_TIMEOUT_SECS, bollard::API_DEFAULT_VERSION)
-        } else if host.starts_with("tcp://") || host.starts_with("http://") || host.starts_with("https://") {
-            let tls = env.get("DOCKER_TLS_VERIFY").is_some_and(|v| !v.is_empty() && v != "0") || host.starts_with("https://");
-            if tls {
-                let cert_dir = env.get("DOCKER_CERT_PATH").cloned().unwrap_or_else(|| format!("{}/.docker", env.get("HOME").cloned().unwrap_or_default()));
-                let dir = std::path::Path::new(&cert_dir);
-                let url = host.replacen("tcp://", "https://", 1);
-                bollard::Docker::connect_with_ssl(
-                    &url,
-                    &dir.join("key.pem"),
-                    &dir.join("cert.pem"),
-                    &dir.join("ca.pem"),
-                    CLIENT_TIMEOUT_SECS,
-                    bollard::API_DEFAULT_VERSION,
-                )
-            } else {
-                bollard::Docker::connect_with_http(&host, CLIENT_TIMEOUT_SECS, bollard::API_DEFAULT_VERSION)
-            }
-        } else {
-            return Err(unreachable(format!("unsupported DOCKER_HOST scheme in `{host}` (use unix://, tcp:// or https://)")));
-        }
-        .map_err(|e| unreachable(e.to_string()))?;
-        let limit = call_timeout().min(Duration::from_secs(15));
-        let api = tokio::time::timeout(limit, handshake(&docker, &host))
-            .await
-            .map_err(|_| unreachable(format!("no answer within {} s", limit.as_secs())))?
-            .map_err(unreachable)?;
-        tracing::debug!(%host, %api, "connected to the engine");
-        Ok(Docker { docker, host, api })
-    }
-}
-
-/// The engine's API version, from the `API-Version` header of `/_ping` (well
-/// under a millisecond), or from `/version` (a few milliseconds: the engine
-/// asks containerd) where no plain connection is possible.
-async fn handshake(docker: &bollard::Docker, host: &str) -> Result<ApiVersion, String> {
-    match super::raw::get(host, "/_ping").await {
-        Ok(answer) if answer.status == 200 => {
-            if let Some(api) = answer.header("api-version").and_then(ApiVersion::parse) {
-                return Ok(api);
-            }
-        }
-        Ok(answer) => tracing::debug!(status = answer.status, "/_ping did not answer 200"),
-        Err(e) if !host.starts_with("unix://") => tracing::debug!("no plain /_ping: {e}"),
-        Err(e) => return Err(e.to_string()),
-    }
-    let version = docker.version().await.map_err(|e| e.to_string())?;
-    Ok(version.api_version.as_deref().and_then(ApiVersion::parse).unwrap_or(ApiVersion(1, 41)))
-}
-
-fn name_of(names: Option<&Vec<String>>) -> String {
-    names.and_then(|n| n.first()).map(|n| n.trim_start_matches('/').to_string()).unwrap_or_default()
-}
-
-fn mount_summary(kind: Option<String>, name: Option<String>, destination: Option<String>) -> MountSummary {
-    MountSummary { kind: kind.unwrap_or_default(), name, destination: destination.unwrap_or_default() }
-}
-
-fn container_summary(c: wire::ContainerSummary) -> ContainerSummary {
-    ContainerSummary {
-        id: c.id.unwrap_or_default(),
-        name: name_of(c.names.as_ref()),
-        labels: c.labels.unwrap_or_default(),
-        state: State::parse(&c.state.map(|s| s.to_string()).unwrap_or_default()),
-        status: c.status.unwrap_or_default(),
-        image: c.image.unwrap_or_default(),
-        image_id: c.image_id.unwrap_or_default(),
-        created: c.created.unwrap_or_default(),
-        command: c.command.unwrap_or_default(),
-        ports: c
-            .ports
-            .unwrap_or_default()
-            .into_iter()
-            .map(|p| PortSummary {
-                ip: p.ip,
-                private_port: p.private_port,
-                public_port: p.public_port,
-                protocol: p.typ.map(|t| t.to_string()).unwrap_or_default(),
-            })
-            .collect(),
-        mounts: c.mounts.unwrap_or_default().into_iter().map(|m| mount_summary(m.typ, m.name, m.destination)).collect(),
-    }
-}
-
-fn container_details(info: wire::ContainerInspectResponse) -> ContainerDetails {
-    let state = info.state.unwrap_or_default();
-    let health = state.health.as_ref().and_then(|h| h.status).and_then(|s| match s {
-        wire::HealthStatusEnum::HEALTHY => Some(Health::Healthy),
-        wire::HealthStatusEnum::UNHEALTHY => Some(Health::Unhealthy),
-        wire::HealthStatusEnum::STARTING => Some(Health::Starting),
-        wire::HealthStatusEnum::EMPTY | wire::HealthStatusEnum::NONE => None,
-    });
-    let last_health_output = state.health.and_then(|h| h.log).and_then(|l| l.last().and_then(|r| r.output.clone())).map(|o| o.trim().to_string());
-    let has_healthcheck =
-        info.config.as_ref().and_then(|c| c.healthcheck.as_ref()).and_then(|h| h.test.as_ref()).is_some_and(|t| t.first().is_some_and(|first| first != "NONE"));
-    ContainerDetails {
-        id: info.id.unwrap_or_default(),
-        name: info.name.unwrap_or_default().trim_start_matches('/').to_string(),
-        state: State::parse(&state.status.map(|s| s.to_string()).unwrap_or_default()),
-        running: state.running == Some(true),
-        restarting: state.restarting == Some(true),
-        exit_code: state.exit_code,
-        health,
-        last_health_output,
-        has_healthcheck,
-        networks: info.network_settings.and_then(|n| n.networks).map(|n| n.into_keys().collect()).unwrap_or_default(),
-        mounts: info.mounts.unwrap_or_default().into_iter().map(|m| mount_summary(m.typ, m.name, m.destination)).collect(),
-    }
-}
-
-fn some_map(map: &HashMap<String, String>) -> Option<HashMap<String, String>> {
-    (!map.is_empty()).then(|| map.clone())
-}
-
-fn filters(pairs: &[(&str, &[String])]) -> HashMap<String, Vec<String>> {
-    pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| ((*k).to_string(), v.to_vec())).collect()
 }
 
 #[async_trait::async_trait]
@@ -275,32 +124,7 @@ impl Engine for Docker {
     }
 
     async fn create_network(&self, spec: &NetworkSpec) -> Result<(), EngineError> {
-        let ipam = spec.ipam.as_ref().map(|i| wire::Ipam {
-            driver: i.driver.clone(),
-            config: Some(
-                i.pools
-                    .iter()
-                    .map(|p| wire::IpamConfig {
-                        subnet: p.subnet.clone(),
-                        ip_range: p.ip_range.clone(),
-                        gateway: p.gateway.clone(),
-                        auxiliary_addresses: some_map(&p.aux_addresses),
-                    })
-                    .collect(),
-            ),
-            options: some_map(&i.options),
-        });
-        let req = wire::NetworkCreateRequest {
-            name: spec.name.clone(),
-            driver: spec.driver.clone(),
-            internal: spec.internal.then_some(true),
-            attachable: spec.attachable.then_some(true),
-            enable_ipv6: spec.enable_ipv6,
-            ipam,
-            options: some_map(&spec.options),
-            labels: Some(spec.labels.clone()),
-            ..Default::default()
-        };
+        let req = network_request(spec);
         call(format!("create network {}", spec.name), self.docker.create_network(req)).await.map(|_| ())
     }
 
@@ -515,33 +339,7 @@ impl Engine for Docker {
     }
 
     fn build_image(&self, spec: &BuildSpec, context: Vec<u8>) -> BoxStream<'static, Result<BuildProgress, EngineError>> {
-        let mut opts = q::BuildImageOptionsBuilder::default()
-            .dockerfile(&spec.dockerfile)
-            .t(&spec.tag)
-            .rm(true)
-            .forcerm(true)
-            .nocache(spec.no_cache)
-            .buildargs(&spec.args)
-            .labels(&spec.labels);
-        if spec.pull {
-            opts = opts.pull("1");
-        }
-        if let Some(target) = &spec.target {
-            opts = opts.target(target);
-        }
-        if !spec.cache_from.is_empty() {
-            opts = opts.cachefrom(&spec.cache_from);
-        }
-        if let Some(network) = &spec.network {
-            opts = opts.networkmode(network);
-        }
-        if let Some(shm) = spec.shm_size {
-            opts = opts.shmsize(shm.min(i32::MAX as u64) as i32);
-        }
-        if !spec.extra_hosts.is_empty() {
-            opts = opts.extrahosts(&spec.extra_hosts.join(","));
-        }
-        let opts = opts.build();
+        let opts = build_options(spec);
         let action = format!("build {}", spec.tag);
         let docker = self.docker.clone();
         // bollard's build stream borrows its client: a task owns both and
@@ -575,76 +373,5 @@ impl Engine for Docker {
         let (repo, tag) = split_tag(reference);
         let opts = q::TagImageOptionsBuilder::default().repo(repo).tag(tag).build();
         call(format!("tag {image} as {reference}"), self.docker.tag_image(image, Some(opts))).await
-    }
-}
-
-impl From<bollard::container::LogOutput> for LogChunk {
-    fn from(out: bollard::container::LogOutput) -> LogChunk {
-        match out {
-            bollard::container::LogOutput::StdErr { message } => LogChunk::Stderr(message),
-            bollard::container::LogOutput::StdOut { message } => LogChunk::Stdout(message),
-            bollard::container::LogOutput::Console { message } | bollard::container::LogOutput::StdIn { message } => LogChunk::Console(message),
-        }
-    }
-}
-
-/// A pull step worth reporting: an error, or a layer's state; none for the
-/// lines without a layer (`Digest: ...`, `Status: ...`).
-fn pull_progress(info: wire::CreateImageInfo) -> Option<PullProgress> {
-    if let Some(message) = info.error_detail.and_then(|d| d.message) {
-        return Some(PullProgress::Failed(message));
-    }
-    let (Some(id), Some(status)) = (info.id, info.status) else { return None };
-    let (current, total) = info.progress_detail.map(|p| (p.current, p.total)).unwrap_or_default();
-    Some(PullProgress::Layer { id, status, current, total })
-}
-
-/// The build steps in one message of the classic builder: an error ends
-/// the build; otherwise output, then the id of the image built.
-fn build_progress(info: wire::BuildInfo) -> Vec<BuildProgress> {
-    if let Some(message) = info.error_detail.and_then(|d| d.message) {
-        return vec![BuildProgress::Failed(message)];
-    }
-    let mut steps = Vec::new();
-    steps.extend(info.stream.map(BuildProgress::Output));
-    steps.extend(info.aux.and_then(|a| a.id).map(BuildProgress::Built));
-    steps
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pull_messages_become_layer_steps_or_a_failure() {
-        let layer = wire::CreateImageInfo {
-            id: Some("a1b2".into()),
-            status: Some("Downloading".into()),
-            progress_detail: Some(wire::ProgressDetail { current: Some(5), total: Some(10) }),
-            ..Default::default()
-        };
-        assert_eq!(pull_progress(layer), Some(PullProgress::Layer { id: "a1b2".into(), status: "Downloading".into(), current: Some(5), total: Some(10) }));
-        let digest = wire::CreateImageInfo { status: Some("Digest: sha256:00".into()), ..Default::default() };
-        assert_eq!(pull_progress(digest), None);
-        let failed = wire::CreateImageInfo {
-            id: Some("a1b2".into()),
-            error_detail: Some(wire::ErrorDetail { message: Some("manifest unknown".into()), ..Default::default() }),
-            ..Default::default()
-        };
-        assert_eq!(pull_progress(failed), Some(PullProgress::Failed("manifest unknown".into())));
-    }
-
-    #[test]
-    fn build_messages_become_output_the_image_id_or_a_failure() {
-        let output = wire::BuildInfo { stream: Some("Step 1/2 : FROM scratch\n".into()), ..Default::default() };
-        assert_eq!(build_progress(output), vec![BuildProgress::Output("Step 1/2 : FROM scratch\n".into())]);
-        let built = wire::BuildInfo { aux: Some(wire::ImageId { id: Some("sha256:ab".into()) }), ..Default::default() };
-        assert_eq!(build_progress(built), vec![BuildProgress::Built("sha256:ab".into())]);
-        let failed = wire::BuildInfo {
-            stream: Some("ignored".into()),
-            error_detail: Some(wire::ErrorDetail { message: Some("no such file".into()), ..Default::default() }),
-            ..Default::default()
-        };
-        assert_eq!(build_progress(failed), vec![BuildProgress::Failed("no such file".into())]);
     }
 }
