@@ -1,6 +1,6 @@
 //! The container engine, behind one seam.
 //!
-//! Owns: the [`Engine`] trait (every request the reconciler makes, in
+//! Owns: the [`Engine`] trait (every request rcompose makes, in
 //! rcompose's own [`types`]), its Docker implementation over bollard
 //! ([`Docker`]: connecting through DOCKER_HOST, TLS, the API version, time
 //! limits), an in-memory [`fake`] for tests, and turning engine failures into
