@@ -15,13 +15,16 @@ pub enum VolumeCommand {
         #[arg(short, long, value_name = "FILE")]
         output: Option<std::path::PathBuf>,
     },
-    /// Restore a volume's content from a tar made by `export`
+    /// Restore a volume's content from a tar (made by `export`, of the volume's content, or of a folder)
     Import {
         volume: String,
         file: std::path::PathBuf,
         /// Import even if a running container uses the volume
         #[arg(long)]
         force: bool,
+        /// Drop this many leading folders from the archive's entries (for a tar made from a folder path, e.g. `tar cf x.tar /dbdata`: 1)
+        #[arg(long, value_name = "N")]
+        strip_components: Option<usize>,
     },
     /// Copy one volume's content into another (created if missing)
     Clone { source: String, dest: String },
@@ -31,7 +34,9 @@ impl VolumeCommand {
     fn request(&self) -> VolumeRequest {
         match self {
             VolumeCommand::Export { volume, output } => VolumeRequest::Export { volume: volume.clone(), output: output.clone() },
-            VolumeCommand::Import { volume, file, force } => VolumeRequest::Import { volume: volume.clone(), file: file.clone(), force: *force },
+            VolumeCommand::Import { volume, file, force, strip_components } => {
+                VolumeRequest::Import { volume: volume.clone(), file: file.clone(), force: *force, strip_components: *strip_components }
+            }
             VolumeCommand::Clone { source, dest } => VolumeRequest::Clone { source: source.clone(), dest: dest.clone() },
         }
     }

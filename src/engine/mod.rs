@@ -112,6 +112,10 @@ impl EngineError {
     }
 }
 
+/// Bytes arriving in pieces (an archive read from a file, or from another
+/// container); an I/O error ends the stream.
+pub type ByteStream = BoxStream<'static, Result<bytes::Bytes, std::io::Error>>;
+
 /// The seam between rcompose and a container engine: every request the
 /// reconciler makes, in rcompose's own types ([`types`]). [`Docker`] carries
 /// them out over the Docker API; [`fake::FakeEngine`] answers them from
@@ -203,6 +207,10 @@ pub trait Engine: Send + Sync {
     /// Unpacks a tar archive into a container's file system at `path` as
     /// `docker cp` does: owned by the container's user, not the archive's.
     async fn copy_into(&self, container: ContainerRef<'_>, path: &str, tar: Vec<u8>) -> Result<(), EngineError>;
+    /// Unpacks a tar archive that arrives as a stream into a container's
+    /// file system at `path`, keeping the archive's owners; memory stays
+    /// flat whatever the size. Not bounded by the call time limit.
+    async fn upload_stream(&self, container: ContainerRef<'_>, path: &str, tar: ByteStream) -> Result<(), EngineError>;
     /// A tar archive of `path` in a container's file system, as it arrives.
     fn download_archive(&self, container: ContainerRef<'_>, path: &str) -> BoxStream<'static, Result<bytes::Bytes, EngineError>>;
     /// A local image, or none when it is not there.

@@ -15,7 +15,7 @@ pub use connect::{call_timeout, DEFAULT_CALL_TIMEOUT};
 use convert::*;
 
 use super::types::*;
-use super::{call, call_with_grace, wire, ApiVersion, Engine, EngineError};
+use super::{call, call_with_grace, wire, ApiVersion, ByteStream, Engine, EngineError};
 
 /// A connected Docker engine.
 #[derive(Clone)]
@@ -270,6 +270,12 @@ impl Engine for Docker {
     async fn copy_into(&self, c: ContainerRef<'_>, path: &str, tar: Vec<u8>) -> Result<(), EngineError> {
         let opts = q::UploadToContainerOptionsBuilder::default().path(path).build();
         call(format!("copy into {}", c.name), self.docker.upload_to_container(c.id, Some(opts), bollard::body_full(tar.into()))).await
+    }
+
+    async fn upload_stream(&self, c: ContainerRef<'_>, path: &str, tar: ByteStream) -> Result<(), EngineError> {
+        let opts = q::UploadToContainerOptionsBuilder::default().path(path).copy_uidgid("1").build();
+        let action = format!("copy files into {}", c.name);
+        self.docker.upload_to_container(c.id, Some(opts), bollard::body_try_stream(tar)).await.map_err(|e| EngineError::from_bollard(action, e))
     }
 
     fn download_archive(&self, c: ContainerRef<'_>, path: &str) -> BoxStream<'static, Result<bytes::Bytes, EngineError>> {

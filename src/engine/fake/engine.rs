@@ -5,7 +5,7 @@ use futures::StreamExt;
 use tokio::sync::broadcast;
 
 use super::super::types::*;
-use super::super::{wire, ApiVersion, Engine, EngineError};
+use super::super::{wire, ApiVersion, ByteStream, Engine, EngineError};
 use super::{not_found, Container, FakeEngine, Fault, OnStart};
 
 fn set_state(c: &mut Container, state: super::super::State, exit_code: Option<i64>) {
@@ -355,6 +355,15 @@ impl Engine for FakeEngine {
 
     async fn copy_into(&self, c: ContainerRef<'_>, path: &str, _tar: Vec<u8>) -> Result<(), EngineError> {
         self.enter(format!("copy into {} {path}", c.name)).await
+    }
+
+    async fn upload_stream(&self, c: ContainerRef<'_>, path: &str, mut tar: ByteStream) -> Result<(), EngineError> {
+        self.enter(format!("upload {} {path}", c.name)).await?;
+        // Read it all, as the engine would; a failing source fails the upload.
+        while let Some(chunk) = tar.next().await {
+            chunk.map_err(|e| EngineError::Lost { action: format!("copy files into {}", c.name), reason: e.to_string() })?;
+        }
+        Ok(())
     }
 
     fn download_archive(&self, _c: ContainerRef<'_>, _path: &str) -> BoxStream<'static, Result<bytes::Bytes, EngineError>> {

@@ -45,6 +45,7 @@ fn every_changing_command_prints_its_steps_and_changes_nothing() {
     );
     assert_eq!(snapshot(&s), (Vec::new(), false), "up --dry-run made something");
     s.ok(&["up", "-d"]);
+    s.ok(&["volume", "export", "data", "-o", "backup.tar"]);
     let before = snapshot(&s);
     let (db, app) = (format!("{p}-db-1"), format!("{p}-app-1"));
     let golden: Vec<(Vec<&str>, String)> = vec![

@@ -27,6 +27,7 @@ mod run;
 mod secrets;
 mod soak;
 mod todo_app;
+mod volume_import;
 mod wait;
 
 use std::path::Path;

@@ -4,15 +4,20 @@
 //! (nothing is pulled). A dry run checks what it can (the volume exists,
 //! nothing running uses it) and returns the steps, writing nothing.
 
+pub mod layout;
+
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
 
+use std::path::Path;
+
 use futures::StreamExt;
 use miette::miette;
 
+use self::layout::Placement;
 use crate::engine::wire::{ContainerCreateBody, HostConfig, Mount, MountType};
-use crate::engine::{labels, ContainerRef, Engine, State, VolumeSpec};
+use crate::engine::{labels, ByteStream, ContainerRef, Engine, State, VolumeSpec};
 use crate::model::Project;
 use crate::reconcile::observe::{observe, Observed};
 use crate::reconcile::plan::image_ref;
@@ -25,8 +30,10 @@ use crate::{Error, ErrorKind};
 pub enum VolumeRequest {
     /// Its content as a tar, to `output` (the sink given when none).
     Export { volume: String, output: Option<PathBuf> },
-    /// Its content replaced by a tar made by `export`.
-    Import { volume: String, file: PathBuf, force: bool },
+    /// Its content replaced by a tar: one made by `export`, one of the
+    /// volume's content, or one made from a folder path with
+    /// `strip_components` naming how many folders to drop.
+    Import { volume: String, file: PathBuf, force: bool, strip_components: Option<usize> },
     /// One volume's content copied into another, created if missing.
     Clone { source: String, dest: String },
 }
@@ -54,17 +61,18 @@ pub async fn volume(engine: &dyn Engine, project: &Project, req: &VolumeRequest,
                 export(engine, project, &observed, &name, output.as_ref(), sink).await?;
             }
         }
-        VolumeRequest::Import { volume, file, force } => {
+        VolumeRequest::Import { volume, file, force, strip_components } => {
             let name = engine_name(project, volume);
             refuse_in_use(&observed, &name, *force)?;
+            let placement = archive_placement(file, *strip_components).await?;
             if !exists(&name) {
                 steps.push(Step::new(Verb::Create, Noun::Volume, name.clone(), "missing"));
             }
             steps.push(Step::new(Verb::Write, Noun::Volume, name.clone(), format!("from {}", file.display())));
             if !dry_run {
-                let tar = std::fs::read(file).map_err(|e| Error::new(ErrorKind::Input, miette!("cannot read {}: {e}", file.display())))?;
+                let tar = file_stream(file).await?;
                 ensure_volume(engine, project, &observed, &name).await?;
-                import(engine, project, &observed, &name, tar).await?;
+                import(engine, project, &observed, &name, &placement, tar).await?;
             }
         }
         VolumeRequest::Clone { source, dest } => {
@@ -77,10 +85,13 @@ pub async fn volume(engine: &dyn Engine, project: &Project, req: &VolumeRequest,
             }
             steps.push(Step::new(Verb::Copy, Noun::Volume, src.clone(), format!("into {dst}")));
             if !dry_run {
-                let mut bytes = Vec::new();
-                export(engine, project, &observed, &src, None, &mut bytes).await?;
                 ensure_volume(engine, project, &observed, &dst).await?;
-                import(engine, project, &observed, &dst, bytes).await?;
+                let from = Helper::create(engine, project, &observed, &src, "/volume").await?;
+                // The archive of /volume has its entries under `volume/`.
+                let tar = engine.download_archive(from.me(), "/volume").map(|r| r.map_err(std::io::Error::other)).boxed();
+                let copied = import(engine, project, &observed, &dst, &Placement::Under("volume".into()), tar).await;
+                from.remove().await;
+                copied?;
             }
         }
     }
@@ -116,7 +127,8 @@ struct Helper<'a> {
 }
 
 impl<'a> Helper<'a> {
-    async fn create(engine: &'a dyn Engine, project: &Project, observed: &Observed, volume: &str) -> Result<Helper<'a>, Error> {
+    /// A helper with `volume` mounted at `mount_at`.
+    async fn create(engine: &'a dyn Engine, project: &Project, observed: &Observed, volume: &str, mount_at: &str) -> Result<Helper<'a>, Error> {
         let image = project.services.iter().map(|(n, s)| image_ref(project, n, s)).find(|i| observed.images.contains_key(i)).ok_or_else(|| {
             Error::new(
                 ErrorKind::State,
@@ -127,7 +139,9 @@ impl<'a> Helper<'a> {
                 ),
             )
         })?;
-        let name = format!("{}-volume-helper-{}", project.name, std::process::id());
+        static HELPERS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = HELPERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("{}-volume-helper-{}-{n}", project.name, std::process::id());
         let body = ContainerCreateBody {
             image: Some(image),
             cmd: Some(vec!["true".into()]),
@@ -135,7 +149,7 @@ impl<'a> Helper<'a> {
             labels: Some(HashMap::from([(labels::PROJECT.to_string(), project.name.clone()), (labels::ONEOFF.to_string(), "True".to_string())])),
             host_config: Some(HostConfig {
                 mounts: Some(vec![Mount {
-                    target: Some("/volume".into()),
+                    target: Some(mount_at.into()),
                     source: Some(volume.to_string()),
                     typ: Some(MountType::VOLUME),
                     ..Default::default()
@@ -168,7 +182,7 @@ async fn export(
     output: Option<&PathBuf>,
     sink: &mut (dyn Write + Send),
 ) -> Result<(), Error> {
-    let helper = Helper::create(engine, project, observed, volume).await?;
+    let helper = Helper::create(engine, project, observed, volume, "/volume").await?;
     let written = async {
         let mut file = match output {
             Some(path) => Some(std::fs::File::create(path).map_err(|e| Error::new(ErrorKind::System, miette!("cannot write {}: {e}", path.display())))?),
@@ -190,11 +204,57 @@ async fn export(
     written
 }
 
-async fn import(engine: &dyn Engine, project: &Project, observed: &Observed, volume: &str, tar: Vec<u8>) -> Result<(), Error> {
-    let helper = Helper::create(engine, project, observed, volume).await?;
-    let r = engine.upload_archive(helper.me(), "/", tar).await;
+/// Unpacks the archive so that its entries land at the volume's root.
+async fn import(engine: &dyn Engine, project: &Project, observed: &Observed, volume: &str, placement: &Placement, tar: ByteStream) -> Result<(), Error> {
+    let (mount_at, unpack_at) = match placement {
+        Placement::Root => ("/volume".to_string(), "/volume"),
+        Placement::Under(folder) => (format!("/{folder}"), "/"),
+    };
+    let helper = Helper::create(engine, project, observed, volume, &mount_at).await?;
+    let r = engine.upload_stream(helper.me(), unpack_at, tar).await;
     helper.remove().await;
     Ok(r?)
+}
+
+/// Where `file`'s entries sit (see `layout`); an archive that cannot be
+/// mapped is an input error naming the file and what to do.
+async fn archive_placement(file: &Path, strip: Option<usize>) -> Result<Placement, Error> {
+    let path = file.to_path_buf();
+    let decided = tokio::task::spawn_blocking(move || {
+        let open = || std::fs::File::open(&path).map(std::io::BufReader::new);
+        let top = layout::scan(open().map_err(Read::Io)?, 1).map_err(Read::Layout)?;
+        let deep = match strip {
+            Some(n) if n > 1 => Some(layout::scan(open().map_err(Read::Io)?, n).map_err(Read::Layout)?),
+            _ => None,
+        };
+        layout::placement(&top, strip, deep.as_ref()).map_err(Read::Layout)
+    })
+    .await
+    .map_err(|e| Error::new(ErrorKind::System, miette!("{e}")))?;
+    decided.map_err(|e| match e {
+        Read::Io(e) => Error::new(ErrorKind::Input, miette!(code = "rcompose::archive_unreadable", "cannot read {}: {e}", file.display())),
+        Read::Layout(e) => Error::new(
+            ErrorKind::Input,
+            miette!(code = "rcompose::archive_layout", help = "nothing was written to the volume", "cannot import {}: {e}", file.display()),
+        ),
+    })
+}
+
+enum Read {
+    Io(std::io::Error),
+    Layout(layout::LayoutError),
+}
+
+/// A file's bytes in 64 KiB pieces.
+async fn file_stream(file: &Path) -> Result<ByteStream, Error> {
+    let f = tokio::fs::File::open(file).await.map_err(|e| Error::new(ErrorKind::Input, miette!("cannot read {}: {e}", file.display())))?;
+    Ok(futures::stream::try_unfold(f, |mut f| async move {
+        let mut buf = vec![0u8; 64 * 1024];
+        let n = tokio::io::AsyncReadExt::read(&mut f, &mut buf).await?;
+        buf.truncate(n);
+        Ok((n > 0).then(|| (bytes::Bytes::from(buf), f)))
+    })
+    .boxed())
 }
 
 async fn ensure_volume(engine: &dyn Engine, project: &Project, observed: &Observed, name: &str) -> Result<(), Error> {
