@@ -17,6 +17,7 @@ use crate::reconcile::execute::{parallel_limit, Executor};
 use crate::reconcile::hash::config_hash;
 use crate::reconcile::observe::{observe, observe_containers};
 use crate::reconcile::plan::{image_ref, plan_up, Op, UpOptions};
+use crate::reconcile::shared_mounts::shared_mounts;
 use crate::reconcile::spec::{container_body, SpecInput};
 use crate::reconcile::steps::{op_step, Noun, Step, Steps, Verb};
 use crate::{Error, ErrorKind};
@@ -128,7 +129,7 @@ pub async fn prepare_run(engine: &dyn Engine, project: &Project, req: &RunReques
     // The service's own networks and volumes, even with --no-deps.
     exec.up(&own_plan).await?;
     let name = req.overrides.name.clone().unwrap_or_else(|| format!("{}-{}-run-{}", project.name, req.service, short_id()));
-    let input = SpecInput {
+    let mut input = SpecInput {
         project: project.name.clone(),
         service: req.service.clone(),
         number: 1,
@@ -138,6 +139,13 @@ pub async fn prepare_run(engine: &dyn Engine, project: &Project, req: &RunReques
         oneoff: true,
         ..SpecInput::default()
     };
+    if !svc.volumes_from.is_empty() {
+        let now = observe_containers(engine, &project).await?;
+        let firsts: HashMap<String, String> =
+            svc.volumes_from.iter().filter_map(|v| v.service()).filter_map(|s| Some((s.to_string(), now.service_containers(s).first()?.id.clone()))).collect();
+        input.shared_mounts = Some(shared_mounts(engine, &svc, &firsts, &project.name).await?);
+        input.service_containers = firsts;
+    }
     let mut body = container_body(&project, &svc, &input);
     body.attach_stdin = Some(req.interactive);
     body.attach_stdout = Some(req.interactive);

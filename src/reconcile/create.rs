@@ -59,6 +59,9 @@ impl Executor<'_> {
         } else {
             self.emit(Kind::Container, name, Status::Creating);
         }
+        if !service.volumes_from.is_empty() {
+            input.shared_mounts = Some(super::shared_mounts::shared_mounts(self.engine, service, deps, &self.project.name).await?);
+        }
         let env: HashMap<String, String> = std::env::vars().collect();
         let files = super::files::plan_files(self.project, service, &env);
         if let Some(name) = files.unsupported.first() {

@@ -25,6 +25,7 @@ pub mod plan_down;
 pub mod ready;
 mod recovery;
 mod resources;
+pub mod shared_mounts;
 pub mod spec;
 pub mod steps;
 pub mod teardown;

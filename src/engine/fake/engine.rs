@@ -1,4 +1,4 @@
-//! The [`Engine`] requests answered from the fake's memory.
+//! The [`Engine`](super::super::Engine) requests answered from the fake's memory.
 
 use futures::stream::BoxStream;
 use futures::StreamExt;
@@ -75,7 +75,13 @@ impl Engine for FakeEngine {
             .mounts
             .unwrap_or_default()
             .into_iter()
-            .map(|m| MountSummary { kind: m.typ.map(|t| t.to_string()).unwrap_or_default(), name: m.source, destination: m.target.unwrap_or_default() })
+            .map(|m| MountSummary {
+                kind: m.typ.map(|t| t.to_string()).unwrap_or_default(),
+                name: m.source.clone().filter(|_| m.typ == Some(wire::MountType::VOLUME)),
+                source: m.source.unwrap_or_default(),
+                destination: m.target.unwrap_or_default(),
+                read_write: m.read_only != Some(true),
+            })
             .collect();
         let has_healthcheck = body.healthcheck.as_ref().and_then(|h| h.test.as_ref()).is_some_and(|t| t.first().is_some_and(|f| f != "NONE"));
         let labels = body.labels.clone().unwrap_or_default();

@@ -57,7 +57,11 @@ pub struct MountSummary {
     pub kind: String,
     /// The volume's name, for volume mounts.
     pub name: Option<String>,
+    /// The host path of a bind, the engine's path of a volume.
+    pub source: String,
     pub destination: String,
+    /// Writable (not `ro`).
+    pub read_write: bool,
 }
 
 impl MountSummary {

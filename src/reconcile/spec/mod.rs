@@ -36,6 +36,10 @@ pub struct SpecInput {
     pub inherited_volumes: Vec<(String, String)>,
     /// Secret and config files bind-mounted read-only: (host file, container path).
     pub file_binds: Vec<(String, String)>,
+    /// `volumes_from` read from the source containers, mounted one by one
+    /// instead of the engine's `VolumesFrom` (see `shared_mounts`); none
+    /// leaves `VolumesFrom` to the engine.
+    pub shared_mounts: Option<Vec<crate::reconcile::shared_mounts::SharedMount>>,
     pub oneoff: bool,
 }
 

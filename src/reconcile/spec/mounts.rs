@@ -12,6 +12,7 @@ use crate::engine::wire::{
     HostConfig, Mount, MountBindOptions, MountBindOptionsPropagationEnum, MountTmpfsOptions, MountType as MountTypeEnum, MountVolumeOptions,
 };
 use crate::model::{MountType, Project, Service, ServiceVolume, VolumesSource};
+use crate::reconcile::shared_mounts::SharedMount;
 
 /// `host` with the storage fields of `service` set.
 pub(super) fn host_config(host: HostConfig, project: &Project, service: &Service, input: &SpecInput) -> HostConfig {
@@ -21,7 +22,7 @@ pub(super) fn host_config(host: HostConfig, project: &Project, service: &Service
         binds: (!binds.is_empty()).then_some(binds),
         mounts: (!mounts.is_empty()).then_some(mounts),
         tmpfs: (!tmpfs.is_empty()).then_some(tmpfs),
-        volumes_from: (!service.volumes_from.is_empty()).then(|| volumes_from(service, input)),
+        volumes_from: (!service.volumes_from.is_empty() && input.shared_mounts.is_none()).then(|| volumes_from(service, input)),
         ..host
     }
 }
@@ -52,7 +53,17 @@ fn binds_and_mounts(project: &Project, service: &Service, input: &SpecInput) -> 
     for (host, path) in &input.file_binds {
         binds.push(format!("{host}:{path}:ro"));
     }
+    mounts.extend(input.shared_mounts.iter().flatten().map(shared_mount));
     (binds, mounts)
+}
+
+/// A mount lent by another container, as the engine takes it.
+fn shared_mount(m: &SharedMount) -> Mount {
+    let (typ, source, target, read_only) = match m {
+        SharedMount::Volume { name, target, read_only } => (MountTypeEnum::VOLUME, name, target, *read_only),
+        SharedMount::Bind { source, target, read_only } => (MountTypeEnum::BIND, source, target, *read_only),
+    };
+    Mount { typ: Some(typ), source: Some(source.clone()), target: Some(target.clone()), read_only: read_only.then_some(true), ..Default::default() }
 }
 
 /// `tmpfs` entries as path → options.

@@ -296,3 +296,27 @@ volumes:
     assert!(Stack::volume_exists(&theirs));
     assert!(Stack::docker(&["ps", "-q", "--filter", &format!("name={outside}")]).len() > 1, "down touched a container outside the project");
 }
+
+#[test]
+fn volumes_from_a_container_with_named_anonymous_bind_and_tmpfs_mounts() {
+    if !engine_ready(&[BUSYBOX]) {
+        return;
+    }
+    // The engine's own VolumesFrom refuses this source ("no such volume")
+    // because of its tmpfs mount; docker compose v2 fails the same way.
+    let compose = format!(
+        "services:\n  source:\n    image: {BUSYBOX}\n    command: [sh, -c, \"echo named > /named/f; echo anon > /anon/f; echo scratch > /scratch/f; {LOOP}\"]\n    volumes:\n      - named:/named\n      - /anon\n      - ./conf:/conf:ro\n      - type: tmpfs\n        target: /scratch\n  reader:\n    image: {BUSYBOX}\n    command: [sh, -c, \"{LOOP}\"]\n    volumes_from: [source]\nvolumes:\n  named: {{}}\n"
+    );
+    let s = Stack::new("volfromall", &compose);
+    std::fs::create_dir_all(s.path().join("conf")).unwrap();
+    std::fs::write(s.path().join("conf/app.ini"), "bind\n").unwrap();
+    s.ok(&["up", "-d"]);
+    let reader = format!("{}-reader-1", s.name);
+    assert!(super::eventually(10, || sh(&reader, "cat /named/f").1 == "named"), "named volume not shared");
+    assert_eq!(sh(&reader, "cat /anon/f"), (true, "anon".into()), "anonymous volume not shared");
+    assert_eq!(sh(&reader, "cat /conf/app.ini"), (true, "bind".into()), "bind not shared");
+    assert!(!sh(&reader, "echo x > /conf/new").0, "a read-only bind became writable");
+    assert!(!sh(&reader, "test -e /scratch/f").0, "the source's tmpfs is its own");
+    assert!(sh(&reader, "echo from-reader > /named/g").0);
+    assert_eq!(sh(&format!("{}-source-1", s.name), "cat /named/g"), (true, "from-reader".into()));
+}
