@@ -1,39 +1,39 @@
 //! Variables for interpolation: the shell environment over `.env` files.
 //!
 //! Owns: reading `.env` / `--env-file` files and service `env_file`s
-//! (via dotenvy), and the precedence between them and the process
+//! (compose's dotenv dialect, `dotenv`), and the precedence between them and the process
 //! environment. Reads files; decides nothing else.
 
 use std::path::Path;
 
 use indexmap::IndexMap;
 
+pub use super::dotenv::Format;
 use crate::diag::Problem;
 
 pub type Vars = IndexMap<String, String>;
 
-/// Reads a dotenv file into ordered pairs. `None` when the file is absent.
-pub fn read_env_file(path: &Path) -> Result<Option<Vars>, Problem> {
+/// Reads a dotenv file (compose's dialect, see [`dotenv`](super::dotenv))
+/// into ordered pairs, interpolating against `process` first. `None` when
+/// the file is absent.
+pub fn read_env_file(path: &Path, format: Format, process: &Vars) -> Result<Option<Vars>, Problem> {
     if !path.exists() {
         return Ok(None);
     }
-    let iter = dotenvy::from_path_iter(path).map_err(|e| env_problem(path, &e))?;
-    let mut vars = Vars::new();
-    for item in iter {
-        let (k, v) = item.map_err(|e| env_problem(path, &e))?;
-        vars.insert(k, v);
-    }
-    Ok(Some(vars))
+    let text = std::fs::read_to_string(path).map_err(|e| Problem::new("rcompose::env_file", format!("failed to read env file {}: {e}", path.display())))?;
+    super::dotenv::parse(&text, format, process).map(Some).map_err(|e| {
+        Problem::new("rcompose::env_file", format!("failed to read env file {}: line {}: {}", path.display(), e.line, e.message))
+            .help("each line should be KEY=VALUE; values may be quoted with ' or \"")
+    })
 }
 
-fn env_problem(path: &Path, e: &dotenvy::Error) -> Problem {
-    let detail = match e {
-        dotenvy::Error::LineParse(line, at) => format!("cannot parse line `{line}` at character {at}"),
-        dotenvy::Error::Io(io) => io.to_string(),
-        other => other.to_string(),
-    };
-    Problem::new("rcompose::env_file", format!("failed to read env file {}: {detail}", path.display()))
-        .help("each line should be KEY=VALUE; quote values that contain spaces or `#`")
+/// The format an `env_file` entry names (`raw`, else compose's dotenv).
+pub fn format_named(name: Option<&str>) -> Format {
+    if name == Some("raw") {
+        Format::Raw
+    } else {
+        Format::Dotenv
+    }
 }
 
 /// The variables interpolation sees: dotenv files first, then the process
@@ -55,12 +55,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(".env");
         std::fs::write(&path, "# comment\nA=1\nB=\"two words\"\nexport C=3\n").unwrap();
-        let file = read_env_file(&path).unwrap().unwrap();
+        let file = read_env_file(&path, Format::Dotenv, &Vars::new()).unwrap().unwrap();
         assert_eq!(file.get("B").map(String::as_str), Some("two words"));
         assert_eq!(file.get("C").map(String::as_str), Some("3"));
         let process: Vars = [("A".to_string(), "shell".to_string())].into_iter().collect();
         let vars = interpolation_vars(&process, Some(file));
         assert_eq!(vars.get("A").map(String::as_str), Some("shell"));
-        assert!(read_env_file(&dir.path().join("missing")).unwrap().is_none());
+        assert!(read_env_file(&dir.path().join("missing"), Format::Dotenv, &Vars::new()).unwrap().is_none());
     }
 }

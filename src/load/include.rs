@@ -92,7 +92,7 @@ fn load_item(item: &Item, session: &mut Session, depth: usize) -> Option<Node> {
     let dotenv_paths = if item.env_files.is_empty() { vec![item.project_dir.join(".env")] } else { item.env_files.clone() };
     let mut dotenv = env::Vars::new();
     for p in &dotenv_paths {
-        match env::read_env_file(p) {
+        match env::read_env_file(p, env::Format::Dotenv, &session.process_env) {
             Ok(Some(v)) => dotenv.extend(v),
             Ok(None) => {}
             Err(problem) => session.problems.push(problem.at(item.span)),

@@ -6,6 +6,7 @@
 //! on the way is collected with its span; nothing here prints.
 
 pub mod de;
+pub mod dotenv;
 pub mod env;
 pub mod extends;
 pub mod files;
@@ -108,9 +109,17 @@ pub fn load(opts: &LoadOptions) -> Result<Loaded, LoadFailure> {
     };
     let fail = |session: Session| LoadFailure { problems: session.problems, sources: session.sources };
 
-    // The env file lives in the project directory (or the working directory
-    // when none is given yet); it may itself say which files to use.
-    let env_dir = opts.project_directory.clone().map(|d| paths::absolutize(&opts.cwd, &d.to_string_lossy(), None)).unwrap_or_else(|| opts.cwd.clone());
+    // The env file lives in the project directory: `--project-directory`,
+    // else the folder of the first `-f` file (as docker compose v2 reads
+    // it), else the working directory, where it may say which files to use.
+    let env_dir = match (&opts.project_directory, opts.files.first()) {
+        (Some(d), _) => paths::absolutize(&opts.cwd, &d.to_string_lossy(), None),
+        (None, Some(first)) => {
+            let file = paths::absolutize(&opts.cwd, &first.to_string_lossy(), None);
+            file.parent().map_or_else(|| opts.cwd.clone(), Path::to_path_buf)
+        }
+        (None, None) => opts.cwd.clone(),
+    };
     let dotenv = match read_dotenv(opts, &env_dir) {
         Ok(v) => v,
         Err(p) => {
@@ -184,12 +193,12 @@ pub fn load(opts: &LoadOptions) -> Result<Loaded, LoadFailure> {
 
 fn read_dotenv(opts: &LoadOptions, env_dir: &Path) -> Result<Option<Vars>, Problem> {
     if opts.env_files.is_empty() {
-        return env::read_env_file(&env_dir.join(".env"));
+        return env::read_env_file(&env_dir.join(".env"), env::Format::Dotenv, &opts.environ);
     }
     let mut all = Vars::new();
     for f in &opts.env_files {
         let path = paths::absolutize(&opts.cwd, &f.to_string_lossy(), None);
-        match env::read_env_file(&path)? {
+        match env::read_env_file(&path, env::Format::Dotenv, &opts.environ)? {
             Some(v) => all.extend(v),
             None => {
                 return Err(Problem::new("rcompose::env_file", format!("env file {} not found", path.display())).help("check the path given with --env-file"))

@@ -209,7 +209,7 @@ fn apply_env_files(project: &mut Project, doc: &Node, vars: &Vars, problems: &mu
         let mut merged: IndexMap<String, Option<String>> = IndexMap::new();
         for (i, f) in svc.env_file.iter().enumerate() {
             let span = doc.at(&["services", name, "env_file"]).and_then(Node::as_seq).and_then(|s| s.get(i)).map(|n| n.span);
-            match env::read_env_file(std::path::Path::new(&f.path)) {
+            match env::read_env_file(std::path::Path::new(&f.path), env::format_named(f.format.as_deref()), vars) {
                 Ok(Some(values)) => merged.extend(values.into_iter().map(|(k, v)| (k, Some(v)))),
                 Ok(None) if !f.required => {}
                 Ok(None) => problems.push(
@@ -220,7 +220,6 @@ fn apply_env_files(project: &mut Project, doc: &Node, vars: &Vars, problems: &mu
                 Err(p) => problems.push(p.at_opt(span)),
             }
         }
-        let _ = vars;
         for (k, v) in std::mem::take(&mut svc.environment) {
             merged.insert(k, v);
         }

@@ -92,3 +92,18 @@ fn every_command_has_help() {
         }
     }
 }
+
+#[test]
+fn dot_env_comes_from_the_folder_of_the_compose_file_in_compose_dialect() {
+    let dir = project(&[
+        ("sub/compose.yaml", "services:\n  a:\n    image: ${IMG}\n    environment:\n      G: ${GREETING}\n      D: ${DEF}\n"),
+        ("sub/.env", "IMG=from-sub\nGREETING=Env File\nDEF=${MISSING:-fallback}\n"),
+        (".env", "IMG=from-cwd\n"),
+    ]);
+    let out = rcompose(dir.path(), &["-f", "sub/compose.yaml", "config", "--format", "json"], &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["services"]["a"]["image"], "from-sub", "docker compose v2 reads .env beside the -f file");
+    assert_eq!(v["services"]["a"]["environment"]["G"], "Env File");
+    assert_eq!(v["services"]["a"]["environment"]["D"], "fallback");
+}
