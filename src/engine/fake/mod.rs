@@ -1,7 +1,7 @@
 //! An engine in memory, for tests of everything above the seam.
 //!
 //! Owns: a small model of containers, networks, volumes and images that
-//! answers the [`Engine`] requests the way the Docker engine does where
+//! answers the [`Engine`](super::Engine) requests the way the Docker engine does where
 //! rcompose relies on it (name conflicts, 404s, `die` events, exit codes,
 //! health), a log of the calls made, and faults a test can inject: an error
 //! for one call, a call that never answers, a wait whose connection drops.
