@@ -13,8 +13,14 @@ pub(super) fn name_of(names: Option<&Vec<String>>) -> String {
     names.and_then(|n| n.first()).map(|n| n.trim_start_matches('/').to_string()).unwrap_or_default()
 }
 
-pub(super) fn mount_summary(kind: Option<String>, name: Option<String>, destination: Option<String>) -> MountSummary {
-    MountSummary { kind: kind.unwrap_or_default(), name, destination: destination.unwrap_or_default() }
+pub(super) fn mount_summary(m: wire::MountPoint) -> MountSummary {
+    MountSummary {
+        kind: m.typ.unwrap_or_default(),
+        name: m.name,
+        source: m.source.unwrap_or_default(),
+        driver: m.driver.filter(|d| !d.is_empty()),
+        destination: m.destination.unwrap_or_default(),
+    }
 }
 
 pub(super) fn container_summary(c: wire::ContainerSummary) -> ContainerSummary {
@@ -39,7 +45,12 @@ pub(super) fn container_summary(c: wire::ContainerSummary) -> ContainerSummary {
                 protocol: p.typ.map(|t| t.to_string()).unwrap_or_default(),
             })
             .collect(),
-        mounts: c.mounts.unwrap_or_default().into_iter().map(|m| mount_summary(m.typ, m.name, m.destination)).collect(),
+        mounts: c.mounts.unwrap_or_default().into_iter().map(mount_summary).collect(),
+        networks: {
+            let mut names: Vec<String> = c.network_settings.and_then(|n| n.networks).map(|n| n.into_keys().collect()).unwrap_or_default();
+            names.sort();
+            names
+        },
     }
 }
 
@@ -65,7 +76,7 @@ pub(super) fn container_details(info: wire::ContainerInspectResponse) -> Contain
         last_health_output,
         has_healthcheck,
         networks: info.network_settings.and_then(|n| n.networks).map(|n| n.into_keys().collect()).unwrap_or_default(),
-        mounts: info.mounts.unwrap_or_default().into_iter().map(|m| mount_summary(m.typ, m.name, m.destination)).collect(),
+        mounts: info.mounts.unwrap_or_default().into_iter().map(mount_summary).collect(),
     }
 }
 
