@@ -1,15 +1,19 @@
-//! `rcompose ps`: the project's containers.
+//! `rcompose ps`: the project's containers, printed as docker compose v2
+//! prints them (table, `json`, or a Go-style template).
 
 use std::process::ExitCode;
 
+use miette::miette;
+
 use super::{connect, GlobalArgs};
-use crate::engine::State;
-use crate::reconcile::observe::{observe_containers, ObservedContainer};
-use crate::Error;
+use crate::compose::{ps, PsRequest};
+use crate::render::ps::{Clock, PsRow};
+use crate::render::template;
+use crate::{Error, ErrorKind};
 
 #[derive(clap::Args, Debug, Default)]
 pub struct PsArgs {
-    /// Show all containers, including stopped ones
+    /// Show all containers, including stopped ones and those `run` made
     #[arg(short, long)]
     pub all: bool,
     /// Only display container ids
@@ -21,13 +25,20 @@ pub struct PsArgs {
     /// Filter by status (created, restarting, running, removing, paused, exited, dead)
     #[arg(long, value_name = "STATUS")]
     pub status: Vec<String>,
-    /// Output format
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: Format,
+    /// Filter by a property (supported: status=STATUS)
+    #[arg(long, value_name = "FILTER")]
+    pub filter: Option<String>,
+    /// Output format: table, json, `table TEMPLATE` or a Go-style TEMPLATE ({{.Name}}, {{json .}})
+    #[arg(long, default_value = "table")]
+    pub format: String,
+    /// Don't truncate ids, commands and mounts
+    #[arg(long)]
+    pub no_trunc: bool,
     /// Only these services
     pub service_names: Vec<String>,
 }
 
+/// Output format of the commands that print a table or JSON.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Format {
     #[default]
@@ -35,105 +46,85 @@ pub enum Format {
     Json,
 }
 
+/// v2's default columns.
+const TABLE: &str = "{{.Name}}\t{{.Image}}\t{{.Command}}\t{{.Service}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}";
+
+/// Column headers of the fields a table can show, as v2 names them.
+const HEADERS: &[(&str, &str)] = &[
+    ("ID", "CONTAINER ID"),
+    ("Name", "NAME"),
+    ("Project", "PROJECT"),
+    ("Service", "SERVICE"),
+    ("Image", "IMAGE"),
+    ("Command", "COMMAND"),
+    ("CreatedAt", "CREATED AT"),
+    ("RunningFor", "CREATED"),
+    ("Ports", "PORTS"),
+    ("State", "STATE"),
+    ("Status", "STATUS"),
+    ("Size", "SIZE"),
+    ("Labels", "LABELS"),
+];
+
+impl PsArgs {
+    fn request(&self) -> Result<PsRequest, Error> {
+        let mut status = self.status.clone();
+        if let Some(filter) = &self.filter {
+            match filter.split_once('=') {
+                Some(("status", value)) => status.push(value.to_string()),
+                Some((key, _)) => return Err(Error::new(ErrorKind::Usage, miette!("unknown filter {key}: only status=STATUS is supported"))),
+                None => return Err(Error::new(ErrorKind::Usage, miette!("arguments to --filter should be in form KEY=VAL"))),
+            }
+        }
+        Ok(PsRequest { all: self.all, services: self.service_names.clone(), status })
+    }
+}
+
 pub fn run(global: &GlobalArgs, args: &PsArgs) -> Result<ExitCode, Error> {
+    let request = args.request()?;
+    let format = template::Format::parse(&args.format, TABLE).map_err(|e| Error::new(ErrorKind::Usage, miette!("--format: {e}")))?;
     let (project, _) = super::load_or_name_only(global)?;
     let rt = super::runtime()?;
-    let observed = rt.block_on(async {
+    let entries = rt.block_on(async {
         let engine = connect().await?;
-        observe_containers(&engine, &project).await.map_err(Error::from)
+        ps(&engine, &project, &request).await
     })?;
-    let rows: Vec<&ObservedContainer> = observed
-        .containers
-        .iter()
-        .filter(|c| !c.labels.oneoff || args.all)
-        .filter(|c| args.service_names.is_empty() || args.service_names.contains(&c.labels.service))
-        .filter(|c| {
-            if !args.status.is_empty() {
-                args.status.iter().any(|s| s == c.state.as_str())
-            } else {
-                args.all || c.state == State::Running || c.state == State::Restarting || c.state == State::Paused
-            }
-        })
-        .collect();
     let mut out = String::new();
-    if args.services {
-        let mut names: Vec<&str> = rows.iter().map(|c| c.labels.service.as_str()).collect();
-        names.dedup();
-        names.iter().for_each(|n| out.push_str(&format!("{n}\n")));
-    } else if args.quiet {
-        rows.iter().for_each(|c| out.push_str(&format!("{}\n", c.id)));
-    } else if args.format == Format::Json {
-        for c in &rows {
-            out.push_str(&serde_json::to_string(&json_row(c)).expect("json"));
-            out.push('\n');
+    if args.quiet {
+        entries.iter().for_each(|e| out.push_str(&format!("{}\n", e.container.id)));
+    } else if args.services {
+        let mut names: Vec<&str> = Vec::new();
+        for e in &entries {
+            if !names.contains(&e.container.labels.service.as_str()) {
+                names.push(&e.container.labels.service);
+            }
         }
+        out = names.join("\n") + "\n";
     } else {
-        out = table(&rows);
+        let clock = Clock { now: now(), zone: &local_zone };
+        let rows: Vec<serde_json::Value> =
+            entries.iter().map(|e| serde_json::to_value(PsRow::new(e, !args.no_trunc, &clock)).expect("a row serialises")).collect();
+        out = format.render(&rows, HEADERS);
     }
     super::print_stdout(&out)
 }
 
-fn health(status: &str) -> &'static str {
-    if status.contains("(healthy)") {
-        "healthy"
-    } else if status.contains("(unhealthy)") {
-        "unhealthy"
-    } else if status.contains("health: starting") {
-        "starting"
-    } else {
-        ""
-    }
+fn now() -> f64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0)
 }
 
-fn exit_code(status: &str) -> i64 {
-    status.strip_prefix("Exited (").and_then(|r| r.split(')').next()).and_then(|n| n.parse().ok()).unwrap_or(0)
-}
-
-fn json_row(c: &ObservedContainer) -> serde_json::Value {
-    serde_json::json!({
-        "ID": c.id,
-        "Name": c.name,
-        "Names": c.name,
-        "Image": c.image,
-        "Command": c.command,
-        "Project": c.labels.project,
-        "Service": c.labels.service,
-        "State": c.state.as_str(),
-        "Health": health(&c.status),
-        "ExitCode": exit_code(&c.status),
-        "Status": c.status,
-        "CreatedAt": c.created,
-        "Publishers": c.ports,
-        "Labels": c.all_labels,
-    })
-}
-
-fn ago(created: i64) -> String {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
-    let secs = (now - created).max(0);
-    match secs {
-        0..=59 => format!("{secs} seconds ago"),
-        60..=3599 => format!("{} minutes ago", secs / 60),
-        3600..=86399 => format!("{} hours ago", secs / 3600),
-        _ => format!("{} days ago", secs / 86400),
-    }
-}
-
-fn table(rows: &[&ObservedContainer]) -> String {
-    let mut cells: Vec<[String; 7]> = vec![["NAME", "IMAGE", "COMMAND", "SERVICE", "CREATED", "STATUS", "PORTS"].map(String::from)];
-    for c in rows {
-        let mut cmd: String = c.command.chars().take(20).collect();
-        if c.command.chars().count() > 20 {
-            cmd.push('…');
+/// The local zone's offset and abbreviation at `unix`, as the C library
+/// reads `TZ` and `/etc/localtime` (Go reads the same); UTC if it cannot.
+fn local_zone(unix: i64) -> (i64, String) {
+    let t: libc::time_t = unix as libc::time_t;
+    // SAFETY: localtime_r fills the zeroed tm it is given; tm_zone, when set,
+    // points at a static NUL-terminated string owned by the C library.
+    unsafe {
+        let mut tm: libc::tm = std::mem::zeroed();
+        if libc::localtime_r(&t, &mut tm).is_null() {
+            return (0, "UTC".into());
         }
-        cells.push([c.name.clone(), c.image.clone(), format!("\"{cmd}\""), c.labels.service.clone(), ago(c.created), c.status.clone(), c.ports.join(", ")]);
+        let zone = if tm.tm_zone.is_null() { String::new() } else { std::ffi::CStr::from_ptr(tm.tm_zone).to_string_lossy().into_owned() };
+        (tm.tm_gmtoff, zone)
     }
-    let widths: Vec<usize> = (0..7).map(|i| cells.iter().map(|r| r[i].chars().count()).max().unwrap_or(0)).collect();
-    let mut out = String::new();
-    for r in &cells {
-        let line: Vec<String> = r.iter().enumerate().map(|(i, c)| format!("{c:w$}", w = widths[i])).collect();
-        out.push_str(line.join("   ").trim_end());
-        out.push('\n');
-    }
-    out
 }

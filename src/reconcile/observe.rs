@@ -11,7 +11,7 @@ use indexmap::IndexMap;
 
 use crate::engine::labels::{self, ContainerLabels};
 pub use crate::engine::State;
-use crate::engine::{ContainerQuery, Engine, EngineError, VolumeSummary};
+use crate::engine::{ContainerQuery, Engine, EngineError, MountSummary, PortSummary, VolumeSummary};
 use crate::model::Project;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -26,9 +26,13 @@ pub struct ObservedContainer {
     pub image_id: String,
     pub created: i64,
     pub command: String,
-    pub ports: Vec<String>,
+    pub ports: Vec<PortSummary>,
     /// Engine volumes mounted: (volume name, container path).
     pub volumes: Vec<(String, String)>,
+    /// Every mount, binds and tmpfs included, in the engine's order.
+    pub mounts: Vec<MountSummary>,
+    /// Networks it is attached to, sorted.
+    pub networks: Vec<String>,
     pub all_labels: HashMap<String, String>,
 }
 
@@ -73,6 +77,8 @@ impl ObservedContainer {
             command: String::new(),
             ports: Vec::new(),
             volumes: Vec::new(),
+            mounts: Vec::new(),
+            networks: Vec::new(),
             all_labels: HashMap::new(),
         }
     }
@@ -144,8 +150,10 @@ async fn observe_scoped(engine: &dyn Engine, project: &Project, images: &[String
             image_id: c.image_id,
             created: c.created,
             command: c.command,
-            ports: c.ports.iter().map(ToString::to_string).collect(),
+            ports: c.ports,
             volumes: c.mounts.iter().filter_map(|m| Some((m.volume()?.to_string(), m.destination.clone()))).collect(),
+            mounts: c.mounts,
+            networks: c.networks,
             all_labels: c.labels,
         });
     }

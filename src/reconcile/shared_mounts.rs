@@ -78,7 +78,7 @@ mod tests {
     use crate::model::ServiceVolume;
 
     fn mount(kind: &str, name: Option<&str>, source: &str, destination: &str, read_write: bool) -> MountSummary {
-        MountSummary { kind: kind.into(), name: name.map(str::to_string), source: source.into(), destination: destination.into(), read_write }
+        MountSummary { kind: kind.into(), name: name.map(str::to_string), source: source.into(), driver: None, destination: destination.into(), read_write }
     }
 
     #[test]

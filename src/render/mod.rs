@@ -1,10 +1,13 @@
-//! Rendering the model for people and programs: `config` output and schema.
+//! Rendering for people and programs: `config` output and schema, `ps` rows
+//! and the docker CLI's `--format` templates.
 //!
 //! Owns: the canonical JSON/YAML shape of a project (with `x-` extensions
 //! spliced back in), image names, and the JSON Schema text. No I/O.
 
 pub mod graph;
 pub mod plan;
+pub mod ps;
+pub mod template;
 mod yaml;
 
 use serde_json::{Map, Value};

@@ -19,6 +19,7 @@ pub(super) fn mount_summary(m: wire::MountPoint) -> MountSummary {
         kind: m.typ.unwrap_or_default(),
         name: m.name,
         source: m.source.unwrap_or_default(),
+        driver: m.driver.filter(|d| !d.is_empty()),
         destination: m.destination.unwrap_or_default(),
         read_write: m.rw.unwrap_or(true),
     }
@@ -47,6 +48,11 @@ pub(super) fn container_summary(c: wire::ContainerSummary) -> ContainerSummary {
             })
             .collect(),
         mounts: c.mounts.unwrap_or_default().into_iter().map(mount_summary).collect(),
+        networks: {
+            let mut names: Vec<String> = c.network_settings.and_then(|n| n.networks).map(|n| n.into_keys().collect()).unwrap_or_default();
+            names.sort();
+            names
+        },
     }
 }
 

@@ -75,12 +75,18 @@ impl Engine for FakeEngine {
             .mounts
             .unwrap_or_default()
             .into_iter()
-            .map(|m| MountSummary {
-                kind: m.typ.map(|t| t.to_string()).unwrap_or_default(),
-                name: m.source.clone().filter(|_| m.typ == Some(wire::MountType::VOLUME)),
-                source: m.source.unwrap_or_default(),
-                destination: m.target.unwrap_or_default(),
-                read_write: m.read_only != Some(true),
+            .map(|m| {
+                let kind = m.typ.map(|t| t.to_string()).unwrap_or_default();
+                let source = m.source.unwrap_or_default();
+                let volume = kind == "volume";
+                MountSummary {
+                    name: volume.then(|| source.clone()),
+                    source: if volume { format!("/var/lib/docker/volumes/{source}/_data") } else { source },
+                    driver: volume.then(|| "local".to_string()),
+                    kind,
+                    destination: m.target.unwrap_or_default(),
+                    read_write: m.read_only != Some(true),
+                }
             })
             .collect();
         let has_healthcheck = body.healthcheck.as_ref().and_then(|h| h.test.as_ref()).is_some_and(|t| t.first().is_some_and(|f| f != "NONE"));
@@ -95,6 +101,11 @@ impl Engine for FakeEngine {
                 image,
                 image_id,
                 mounts: mounts.clone(),
+                networks: {
+                    let mut sorted = networks.clone();
+                    sorted.sort();
+                    sorted
+                },
                 ..ContainerSummary::default()
             },
             details: ContainerDetails { id: id.clone(), name: name.into(), has_healthcheck, networks, mounts, ..ContainerDetails::default() },
@@ -226,6 +237,8 @@ impl Engine for FakeEngine {
         let mut s = self.lock();
         let x = s.containers.iter_mut().find(|x| x.summary.id == c.id).ok_or_else(|| not_found("connect", "container"))?;
         x.details.networks.push(network.into());
+        x.summary.networks.push(network.into());
+        x.summary.networks.sort();
         Ok(())
     }
 

@@ -30,6 +30,8 @@ pub struct ContainerSummary {
     pub command: String,
     pub ports: Vec<PortSummary>,
     pub mounts: Vec<MountSummary>,
+    /// Names of the networks it is attached to, sorted.
+    pub networks: Vec<String>,
 }
 
 /// One published or exposed port of a container.
@@ -57,8 +59,10 @@ pub struct MountSummary {
     pub kind: String,
     /// The volume's name, for volume mounts.
     pub name: Option<String>,
-    /// The host path of a bind, the engine's path of a volume.
+    /// The host side: a path for binds, the volume's mount point for volumes.
     pub source: String,
+    /// The volume driver, for volume mounts.
+    pub driver: Option<String>,
     pub destination: String,
     /// Writable (not `ro`).
     pub read_write: bool,

@@ -4,11 +4,13 @@ use std::process::Command;
 
 use super::{engine_ready, Stack, BUSYBOX};
 
-fn compose_v2() -> bool {
+/// True when docker compose v2 is installed; otherwise skips loudly (or
+/// fails, when the engine is required).
+pub(super) fn compose_v2() -> bool {
     let ok = Command::new("docker").args(["compose", "version"]).output().is_ok_and(|o| o.status.success());
     if !ok {
         assert!(std::env::var("RCOMPOSE_REQUIRE_ENGINE").as_deref() != Ok("1"), "RCOMPOSE_REQUIRE_ENGINE=1 but `docker compose` (v2) is not installed");
-        eprintln!("\n*** SKIPPED: docker compose v2 not installed; interop test not run ***\n");
+        eprintln!("\n*** SKIPPED: docker compose v2 not installed (run scripts/peers.sh); test not run ***\n");
     }
     ok
 }
@@ -22,7 +24,8 @@ fn stack() -> Stack {
     )
 }
 
-fn docker_compose(stack: &Stack, args: &[&str]) -> std::process::Output {
+/// `docker compose -p NAME ARGS...` in the project folder.
+pub(super) fn docker_compose(stack: &Stack, args: &[&str]) -> std::process::Output {
     Command::new("docker").current_dir(stack.path()).args(["compose", "-p", &stack.name]).args(args).output().unwrap()
 }
 

@@ -22,6 +22,7 @@ mod order;
 mod persistence;
 mod plan;
 mod proxy;
+mod ps_json;
 mod pull;
 mod run;
 mod secrets;
