@@ -54,6 +54,19 @@ impl Action {
         matches!(self, Action::Rm { .. } | Action::Stop(_) | Action::Kill(_))
     }
 
+    /// Whether it does anything to a container in `state` (a stop of a
+    /// stopped container, an unpause of a running one do nothing).
+    fn applies_to(&self, state: State) -> bool {
+        match self {
+            Action::Start => state != State::Running,
+            Action::Stop(_) => matches!(state, State::Running | State::Paused | State::Restarting),
+            Action::Restart(_) => true,
+            Action::Kill(_) | Action::Pause => state == State::Running,
+            Action::Rm { stop, .. } => *stop || state != State::Running,
+            Action::Unpause => state == State::Paused,
+        }
+    }
+
     /// The `-t` given to stop or restart.
     fn timeout(&self) -> Option<i32> {
         match self {
@@ -111,6 +124,9 @@ pub async fn lifecycle(
     let mut levels = by_level(project, &chosen);
     if action.top_down() {
         levels.reverse();
+    }
+    for level in &mut levels {
+        level.retain(|c| action.applies_to(c.state));
     }
     let steps = Steps { steps: levels.iter().flatten().map(|c| Step::new(action.verb(), Noun::Container, c.name.clone(), "")).collect(), warnings: Vec::new() };
     if dry_run {

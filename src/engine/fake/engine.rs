@@ -2,7 +2,6 @@
 
 use futures::stream::BoxStream;
 use futures::StreamExt;
-use tokio::sync::broadcast;
 
 use super::super::types::*;
 use super::super::{wire, ApiVersion, ByteStream, Engine, EngineError};
@@ -282,31 +281,7 @@ impl Engine for FakeEngine {
     }
 
     fn events(&self, query: &EventQuery) -> BoxStream<'static, Result<EngineEvent, EngineError>> {
-        let query = query.clone();
-        let rx = self.events.subscribe();
-        futures::stream::unfold(rx, |mut rx| async move {
-            loop {
-                match rx.recv().await {
-                    Ok(e) => return Some((Ok(e), rx)),
-                    Err(broadcast::error::RecvError::Lagged(_)) => {}
-                    Err(broadcast::error::RecvError::Closed) => return None,
-                }
-            }
-        })
-        .filter(move |e| {
-            let keep = match e {
-                Ok(e) => {
-                    let name = e.attributes.get("name").cloned().unwrap_or_default();
-                    (query.types.is_empty() || query.types.contains(&e.kind))
-                        && (query.actions.is_empty() || query.actions.iter().any(|a| e.action == *a || e.action.starts_with(&format!("{a}:"))))
-                        && (query.containers.is_empty() || query.containers.iter().any(|c| *c == e.id || *c == name))
-                        && query.labels.iter().all(|f| f.split_once('=').is_some_and(|(k, v)| e.attributes.get(k).is_some_and(|x| x == v)))
-                }
-                Err(_) => true,
-            };
-            std::future::ready(keep)
-        })
-        .boxed()
+        super::events::follow(self.events.subscribe(), query.clone())
     }
 
     fn logs(&self, _c: ContainerRef<'_>, _query: &LogsQuery) -> BoxStream<'static, Result<LogChunk, EngineError>> {

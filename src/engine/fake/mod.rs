@@ -8,6 +8,7 @@
 //! Never a stand-in for the end-to-end tests, which run the real engine.
 
 mod engine;
+mod events;
 
 use std::collections::HashMap;
 use std::sync::Mutex;

@@ -50,10 +50,15 @@ fn every_changing_command_prints_its_steps_and_changes_nothing() {
     let (db, app) = (format!("{p}-db-1"), format!("{p}-app-1"));
     let golden: Vec<(Vec<&str>, String)> = vec![
         (vec!["stop"], format!("stop     container {app}\nstop     container {db}\n")),
-        (vec!["start"], format!("start    container {db}\nstart    container {app}\n")),
+        // Running already: nothing to start, nothing to unpause.
+        (vec!["start"], String::new()),
         (vec!["restart", "db"], format!("restart  container {db}\n")),
         (vec!["kill"], format!("kill     container {app}\nkill     container {db}\n")),
         (vec!["pause", "app"], format!("pause    container {app}\n")),
+        (vec!["unpause", "app"], String::new()),
+        (vec!["restart"], format!("restart  container {db}\nrestart  container {app}\n")),
+        (vec!["create"], format!("keep     container {db}  (up to date)\nkeep     container {app}  (up to date)\n")),
+        (vec!["volume", "export", "data", "-o", "out.tar"], format!("copy     volume    {p}_data  (to out.tar)\n")),
         (vec!["rm", "-f", "-s"], format!("remove   container {app}\nremove   container {db}\n")),
         (vec!["pull", "db"], format!("pull     image     {BUSYBOX}\n")),
         (vec!["--profile", "tools", "build"], format!("build    image     {p}-tool\n")),
@@ -75,6 +80,7 @@ fn every_changing_command_prints_its_steps_and_changes_nothing() {
     }
     assert!(!Stack::volume_exists("copy"), "volume clone --dry-run created the target");
     assert!(!s.path().join("copy").exists(), "cp --dry-run wrote a file");
+    assert!(!s.path().join("out.tar").exists(), "volume export --dry-run wrote a file");
 }
 
 #[test]
