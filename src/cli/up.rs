@@ -118,7 +118,9 @@ pub fn run(global: &GlobalArgs, args: &UpArgs) -> Result<ExitCode, Error> {
 }
 
 fn up(global: &GlobalArgs, args: &UpArgs, create_only: bool) -> Result<ExitCode, Error> {
-    let project = global.load()?.project;
+    let mut project = global.load()?.project;
+    // A service named here runs even when its profile is off.
+    project.enable_services(&args.services);
     if let Some(s) = &args.exit_code_from {
         if !project.services.contains_key(s) {
             return Err(Error::new(ErrorKind::Usage, miette!(code = "rcompose::unknown_service", "--exit-code-from: no such service: {s}")));

@@ -76,9 +76,7 @@ pub enum Prepared {
 /// docker compose's `run` does; an unknown service is a usage error.
 pub fn with_service(project: &Project, service: &str) -> Result<(Project, Service), Error> {
     let mut project = project.clone();
-    if let Some(svc) = project.disabled_services.shift_remove(service) {
-        project.services.insert(service.to_string(), svc);
-    }
+    project.enable_services(&[service.to_string()]);
     let base = project.services.get(service).cloned().ok_or_else(|| {
         Error::new(
             ErrorKind::Usage,

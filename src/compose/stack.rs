@@ -77,7 +77,8 @@ pub struct Stack<'e> {
 
 impl<'e> Stack<'e> {
     /// Brings `project` up, reporting progress to `reporter`.
-    pub async fn up(engine: &'e dyn Engine, project: Project, request: UpRequest, reporter: &dyn Reporter) -> Result<Stack<'e>, Error> {
+    pub async fn up(engine: &'e dyn Engine, mut project: Project, request: UpRequest, reporter: &dyn Reporter) -> Result<Stack<'e>, Error> {
+        project.enable_services(&request.plan.services);
         up(engine, &project, &request, reporter).await?;
         Ok(Stack { engine, project })
     }

@@ -69,8 +69,41 @@ pub struct Project {
 }
 
 impl Project {
+    /// Enables services named on the command line whose profiles are off,
+    /// with the services they depend on, as docker compose does for
+    /// `up SERVICE` and `run SERVICE`. Unknown names are left for the caller
+    /// to report.
+    pub fn enable_services(&mut self, names: &[String]) {
+        let mut todo: Vec<String> = names.to_vec();
+        while let Some(name) = todo.pop() {
+            if let Some(svc) = self.disabled_services.shift_remove(&name) {
+                todo.extend(svc.depends_on.keys().cloned());
+                self.services.insert(name, svc);
+            }
+        }
+    }
+
     /// Replica count: `scale`, else `deploy.replicas`, else 1.
     pub fn replicas(service: &Service) -> u32 {
         service.scale.or_else(|| service.deploy.as_ref().and_then(|d| d.replicas)).unwrap_or(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn naming_a_profiled_service_enables_it_and_its_dependencies() {
+        let mut p = Project::default();
+        p.services.insert("app".into(), Service::default());
+        let mut tool = Service::default();
+        tool.depends_on.insert("helper".into(), Dependency { condition: Condition::ServiceStarted, restart: false, required: true });
+        p.disabled_services.insert("tool".into(), tool);
+        p.disabled_services.insert("helper".into(), Service::default());
+        p.disabled_services.insert("other".into(), Service::default());
+        p.enable_services(&["tool".into(), "nope".into()]);
+        assert_eq!(p.services.keys().collect::<Vec<_>>(), ["app", "tool", "helper"]);
+        assert_eq!(p.disabled_services.keys().collect::<Vec<_>>(), ["other"]);
     }
 }

@@ -229,3 +229,19 @@ fn exec_gets_a_tty_when_there_is_one() {
     let without = s.ok(&["exec", "-T", "app", "sh", "-c", "tty || true"]);
     assert!(without.contains("not a tty"), "{without}");
 }
+
+#[test]
+fn up_of_a_service_whose_profile_is_off_starts_it_as_docker_compose_does() {
+    if !engine_ready(&[BUSYBOX]) {
+        return;
+    }
+    let s = Stack::new(
+        "profup",
+        &format!("services:\n  app:\n    image: {BUSYBOX}\n    command: [sh, -c, \"{LOOP}\"]\n  tool:\n    image: {BUSYBOX}\n    command: [sh, -c, \"{LOOP}\"]\n    profiles: [tools]\n"),
+    );
+    s.ok(&["up", "-d", "tool"]);
+    let names: Vec<String> = s.containers().into_iter().map(|(n, _)| n).collect();
+    assert_eq!(names, vec![format!("{}-tool-1", s.name)], "only the named service runs");
+    s.ok(&["down", "-t", "0"]);
+    assert!(s.containers().is_empty(), "down removes it although its profile is off");
+}
