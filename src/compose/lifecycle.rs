@@ -49,9 +49,11 @@ impl Action {
         matches!(self, Action::Stop(_) | Action::Rm { .. } | Action::Kill(_))
     }
 
-    /// Whether one-off (`run`) containers are acted on too.
+    /// Whether one-off (`run`) containers are acted on too: `kill` and `rm`
+    /// reach them; `stop` and `start` leave them alone, as in docker
+    /// compose v2.
     fn reaches_one_offs(&self) -> bool {
-        matches!(self, Action::Rm { .. } | Action::Stop(_) | Action::Kill(_))
+        matches!(self, Action::Rm { .. } | Action::Kill(_))
     }
 
     /// Whether it does anything to a container in `state` (a stop of a
@@ -86,6 +88,22 @@ fn by_level<'a>(project: &Project, containers: &[&'a ObservedContainer]) -> Vec<
     out
 }
 
+/// `services` and everything they depend on, directly or not.
+fn with_dependencies(project: &Project, services: &[String]) -> Vec<String> {
+    let graph = ServiceGraph::build(project);
+    let mut out: Vec<String> = services.to_vec();
+    let mut i = 0;
+    while i < out.len() {
+        for (dep, _) in graph.dependencies(&out[i]) {
+            if !out.iter().any(|s| s == dep) {
+                out.push(dep.to_string());
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
 /// Seconds a stop of `c` may take: `-t`, else the service's
 /// stop_grace_period, else the engine's default.
 fn stop_timeout(project: &Project, t: Option<i32>, c: &ObservedContainer) -> Option<i32> {
@@ -109,6 +127,8 @@ pub async fn lifecycle(
         }
     }
     let observed = observe_containers(engine, project).await?;
+    // `start web` starts what web depends on too, as docker compose v2 does.
+    let services = if *action == Action::Start { with_dependencies(project, services) } else { services.to_vec() };
     let chosen: Vec<&ObservedContainer> = observed
         .containers
         .iter()
@@ -249,5 +269,29 @@ services:
         assert_eq!(none.kind(), ErrorKind::State);
         let unknown = lifecycle(&engine, &project, &Action::Stop(None), &["nope".into()], false, &Recorder::default()).await.unwrap_err();
         assert_eq!(unknown.kind(), ErrorKind::Usage);
+    }
+
+    #[tokio::test]
+    async fn start_brings_dependencies_and_stop_leaves_one_offs_alone() {
+        let project = load(STACK);
+        let engine = engine_for(&project);
+        up(&engine, &project).await;
+        let req = crate::compose::RunRequest {
+            service: "web".into(),
+            no_deps: true,
+            overrides: crate::compose::OneOffOverrides { name: Some("job".into()), ..Default::default() },
+            ..Default::default()
+        };
+        let crate::compose::Prepared::Created(job) = crate::compose::prepare_run(&engine, &project, &req, &Recorder::default()).await.unwrap() else {
+            panic!("created")
+        };
+        engine.start_container(crate::engine::ContainerRef::new(&job.id, &job.name)).await.unwrap();
+        lifecycle(&engine, &project, &Action::Stop(None), &[], false, &Recorder::default()).await.unwrap();
+        assert_eq!(engine.state_of("job"), Some(State::Running), "stop leaves one-offs alone");
+        assert_eq!(engine.state_of("demo-db-1"), Some(State::Exited));
+        lifecycle(&engine, &project, &Action::Start, &["web".into()], false, &Recorder::default()).await.unwrap();
+        assert_eq!(engine.state_of("demo-db-1"), Some(State::Running), "start web starts db, which web depends on");
+        lifecycle(&engine, &project, &Action::Kill("SIGKILL".into()), &[], false, &Recorder::default()).await.unwrap();
+        assert_eq!(engine.state_of("job"), Some(State::Exited), "kill reaches one-offs");
     }
 }
