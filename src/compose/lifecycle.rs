@@ -129,12 +129,18 @@ pub async fn lifecycle(
     let observed = observe_containers(engine, project).await?;
     // `start web` starts what web depends on too, as docker compose v2 does.
     let services = if *action == Action::Start { with_dependencies(project, services) } else { services.to_vec() };
-    let chosen: Vec<&ObservedContainer> = observed
-        .containers
-        .iter()
-        .filter(|c| services.is_empty() || services.contains(&c.labels.service))
-        .filter(|c| !c.labels.oneoff || action.reaches_one_offs())
-        .collect();
+    // With no service named, the file's services: `-f a.yaml stop` leaves
+    // the project's containers from another file alone, as v2 does. Without
+    // a file (`-p NAME` alone) every container of the project.
+    let in_scope = |service: &String| {
+        if services.is_empty() {
+            project.services.is_empty() || project.services.contains_key(service)
+        } else {
+            services.contains(service)
+        }
+    };
+    let chosen: Vec<&ObservedContainer> =
+        observed.containers.iter().filter(|c| in_scope(&c.labels.service)).filter(|c| !c.labels.oneoff || action.reaches_one_offs()).collect();
     if chosen.is_empty() && *action == Action::Start {
         return Err(Error::new(
             ErrorKind::State,

@@ -245,3 +245,19 @@ fn up_of_a_service_whose_profile_is_off_starts_it_as_docker_compose_does() {
     s.ok(&["down", "-t", "0"]);
     assert!(s.containers().is_empty(), "down removes it although its profile is off");
 }
+
+#[test]
+fn stop_with_one_file_leaves_the_services_of_another_file_running() {
+    if !engine_ready(&[BUSYBOX]) {
+        return;
+    }
+    let svc = |name: &str| format!("services:\n  {name}:\n    image: {BUSYBOX}\n    command: [sh, -c, \"{LOOP}\"]\n");
+    let s = Stack::new("stopfile", &svc("a"));
+    s.write("b.yaml", &svc("b"));
+    s.ok(&["up", "-d"]);
+    s.ok(&["-f", "b.yaml", "up", "-d"]);
+    s.ok(&["stop", "-t", "0"]);
+    assert_eq!(state(&format!("{}-a-1", s.name)), "exited");
+    assert_eq!(state(&format!("{}-b-1", s.name)), "running", "stop -f compose.yaml reached b.yaml's service");
+    s.ok(&["-f", "b.yaml", "down", "-t", "0"]);
+}
