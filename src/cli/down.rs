@@ -22,12 +22,14 @@ pub struct DownArgs {
     /// Shutdown timeout in seconds (default: each service's stop_grace_period, else 10)
     #[arg(short = 't', long)]
     pub timeout: Option<i32>,
+    /// Only these services (default: the whole project)
+    pub services: Vec<String>,
 }
 
 pub fn run(global: &GlobalArgs, args: &DownArgs) -> Result<ExitCode, Error> {
     let (project, labels_only) = super::load_or_name_only(global)?;
     let req = DownRequest {
-        plan: DownOptions { volumes: args.volumes, remove_orphans: args.remove_orphans, labels_only, rmi: args.rmi },
+        plan: DownOptions { volumes: args.volumes, remove_orphans: args.remove_orphans, labels_only, rmi: args.rmi, services: args.services.clone() },
         timeout: args.timeout,
         dry_run: global.dry_run,
     };

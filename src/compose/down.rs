@@ -30,6 +30,13 @@ pub struct DownRequest {
 
 /// Takes `project` down on `engine`; returns what was (or would be) done.
 pub async fn down(engine: &dyn Engine, project: &Project, req: &DownRequest, reporter: &dyn Reporter) -> Result<Steps, Error> {
+    // A service the file does not have is a mistake; with no file (`-p`
+    // alone) names are matched against the containers' labels.
+    if !req.plan.labels_only {
+        if let Some(s) = req.plan.services.iter().find(|s| !project.services.contains_key(*s) && !project.disabled_services.contains_key(*s)) {
+            return Err(Error::new(ErrorKind::Usage, miette!(code = "rcompose::unknown_service", "no such service: {s}")));
+        }
+    }
     let _lock = if req.dry_run {
         None
     } else {

@@ -21,6 +21,10 @@ pub struct DownOptions {
     pub labels_only: bool,
     /// `--rmi`: which images to remove.
     pub rmi: Option<Rmi>,
+    /// `down SERVICE...`: only these services' containers, and only the
+    /// networks and volumes they use that nothing left behind still uses.
+    /// Empty: the whole project.
+    pub services: Vec<String>,
 }
 
 /// `--rmi local` removes images built for the project (no `image:` of their
@@ -149,8 +153,14 @@ pub fn plan_down(project: &Project, observed: &Observed, opts: &DownOptions) -> 
         }
     }
     plan.volumes.sort_by_key(|v| is_anonymous(v));
+    if !opts.services.is_empty() {
+        narrow(&mut plan, project, observed, &opts.services);
+    }
     if let Some(rmi) = opts.rmi {
         for (name, svc) in &project.services {
+            if !opts.services.is_empty() && !opts.services.contains(name) {
+                continue;
+            }
             if rmi == Rmi::All || svc.image.is_none() {
                 let image = crate::render::image_name(project, name, svc);
                 if !plan.images.contains(&image) {
@@ -160,6 +170,51 @@ pub fn plan_down(project: &Project, observed: &Observed, opts: &DownOptions) -> 
         }
     }
     plan
+}
+
+/// Keeps in `plan` only the containers of `services`, and the networks and
+/// volumes those services use that no container left running still uses
+/// (each kept back with a warning, as docker compose v2 does).
+fn narrow(plan: &mut DownPlan, project: &Project, observed: &Observed, services: &[String]) {
+    let goes = |c: &ObservedContainer| services.contains(&c.labels.service);
+    let gone: Vec<&str> = observed.containers.iter().filter(|c| goes(c)).map(|c| c.name.as_str()).collect();
+    for batch in &mut plan.containers {
+        batch.retain(|(name, _)| gone.contains(&name.as_str()));
+    }
+    plan.containers.retain(|b| !b.is_empty());
+    plan.stop_after.retain(|name, _| gone.contains(&name.as_str()));
+    for first in plan.stop_after.values_mut() {
+        first.retain(|n| gone.contains(&n.as_str()));
+    }
+    plan.stop_after.retain(|_, first| !first.is_empty());
+    let left: Vec<&ObservedContainer> = observed.containers.iter().filter(|c| !goes(c)).collect();
+    let chosen: Vec<&crate::model::Service> = services.iter().filter_map(|s| project.services.get(s)).collect();
+    let their_networks: Vec<&str> =
+        chosen.iter().flat_map(|s| s.networks.keys()).filter_map(|k| project.networks.get(k)).map(crate::model::Network::name).collect();
+    let their_volumes: Vec<String> = chosen
+        .iter()
+        .flat_map(|s| &s.volumes)
+        .filter_map(|m| m.source.as_ref())
+        .filter_map(|src| project.volumes.get(src))
+        .map(|v| v.name().to_string())
+        .chain(observed.containers.iter().filter(|c| goes(c)).flat_map(|c| c.volumes.iter().map(|(v, _)| v.clone())).filter(|v| is_anonymous(v)))
+        .collect();
+    let mut warnings = Vec::new();
+    plan.networks.retain(|n| {
+        let in_use = left.iter().any(|c| c.networks.contains(n));
+        if in_use && their_networks.contains(&n.as_str()) {
+            warnings.push(format!("network {n} is still in use; not removing it"));
+        }
+        their_networks.contains(&n.as_str()) && !in_use
+    });
+    plan.volumes.retain(|v| {
+        let in_use = left.iter().any(|c| c.volumes.iter().any(|(name, _)| name == v));
+        if in_use && their_volumes.contains(v) {
+            warnings.push(format!("volume {v} is still in use; not removing it"));
+        }
+        their_volumes.contains(v) && !in_use
+    });
+    plan.warnings.extend(warnings);
 }
 
 #[cfg(test)]
@@ -237,5 +292,38 @@ mod tests {
         assert_eq!(local.images, vec!["demo-web"]);
         let all = plan_down(&p, &o, &DownOptions { rmi: Some(Rmi::All), ..Default::default() });
         assert_eq!(all.images, vec!["demo-web", "postgres:15"]);
+    }
+
+    #[test]
+    fn down_of_some_services_keeps_what_the_others_still_use() {
+        let (mut p, mut o) = setup();
+        p.networks.insert("default".into(), crate::model::Network { name: Some("demo_default".into()), ..Default::default() });
+        for s in p.services.values_mut() {
+            s.networks.insert("default".into(), None);
+        }
+        p.services["db"].volumes.push(crate::model::ServiceVolume { source: Some("data".into()), target: "/data".into(), ..Default::default() });
+        o.networks.insert(
+            "demo_default".into(),
+            crate::reconcile::observe::ObservedNetwork {
+                name: "demo_default".into(),
+                id: "n1".into(),
+                labels: HashMap::from([(labels::PROJECT.to_string(), "demo".to_string())]),
+            },
+        );
+        for c in &mut o.containers {
+            c.networks = vec!["demo_default".into()];
+            if c.labels.service == "db" {
+                c.volumes = vec![("demo_data".into(), "/data".into())];
+            }
+        }
+        let web = plan_down(&p, &o, &DownOptions { volumes: true, services: vec!["web".into()], ..Default::default() });
+        let names: Vec<&str> = web.containers.iter().flatten().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["demo-web-1"]);
+        assert!(web.networks.is_empty(), "db still uses the network");
+        assert!(web.warnings.iter().any(|w| w == "network demo_default is still in use; not removing it"), "{:?}", web.warnings);
+        assert!(web.volumes.is_empty(), "web uses no volume");
+        let db = plan_down(&p, &o, &DownOptions { volumes: true, services: vec!["db".into()], ..Default::default() });
+        assert_eq!(db.volumes, vec!["demo_data"], "db's volume goes with -v");
+        assert!(db.stop_after.is_empty(), "web stays, so db waits for nothing");
     }
 }

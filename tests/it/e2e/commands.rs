@@ -261,3 +261,32 @@ fn stop_with_one_file_leaves_the_services_of_another_file_running() {
     assert_eq!(state(&format!("{}-b-1", s.name)), "running", "stop -f compose.yaml reached b.yaml's service");
     s.ok(&["-f", "b.yaml", "down", "-t", "0"]);
 }
+
+#[test]
+fn down_of_one_service_keeps_the_others_and_what_they_use() {
+    if !engine_ready(&[BUSYBOX]) {
+        return;
+    }
+    let s = Stack::new(
+        "downsvc",
+        &format!(
+            "services:\n  db:\n    image: {BUSYBOX}\n    command: [sh, -c, \"{LOOP}\"]\n    volumes: [data:/data]\n  web:\n    image: {BUSYBOX}\n    command: [sh, -c, \"{LOOP}\"]\n    depends_on: [db]\nvolumes:\n  data: {{}}\n"
+        ),
+    );
+    s.ok(&["up", "-d"]);
+    let (db, web) = (format!("{}-db-1", s.name), format!("{}-web-1", s.name));
+    assert_eq!(
+        s.ok(&["--dry-run", "down", "-v", "web"]),
+        format!("remove   container {web}\nwarning: network {}_default is still in use; not removing it\n", s.name)
+    );
+    s.ok(&["down", "-v", "-t", "0", "web"]);
+    let names: Vec<String> = s.containers().into_iter().map(|(n, _)| n).collect();
+    assert_eq!(names, vec![db.clone()], "only web went");
+    assert_eq!(state(&db), "running");
+    assert!(Stack::volume_exists(&format!("{}_data", s.name)), "db's volume stays");
+    let unknown = s.run(&["down", "nope"]);
+    assert!(!unknown.status.success() && String::from_utf8_lossy(&unknown.stderr).contains("no such service: nope"));
+    s.ok(&["down", "-v", "-t", "0", "db"]);
+    assert!(s.containers().is_empty());
+    assert!(!Stack::volume_exists(&format!("{}_data", s.name)), "down -v db removes its volume");
+}
