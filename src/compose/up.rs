@@ -49,6 +49,13 @@ pub struct UpOutcome {
 }
 
 impl UpOutcome {
+    /// The image work's steps, then the plan's.
+    fn new(work: &[ImageWork], plan: Plan) -> UpOutcome {
+        let planned = up_steps(&plan);
+        let steps = Steps { steps: work.iter().map(ImageWork::step).chain(planned.steps).collect(), warnings: planned.warnings };
+        UpOutcome { steps, plan }
+    }
+
     /// The services `up` brought up (those asked for and their dependencies).
     pub fn services(&self) -> &[String] {
         &self.plan.services
@@ -84,11 +91,7 @@ pub async fn up(engine: &dyn Engine, project: &Project, req: &UpRequest, reporte
     let work = decide(project, &scope, &observed.images, &ages, &req.images)?;
     if req.dry_run {
         let plan = plan_up(project, &observed, &req.plan)?;
-        let mut steps = Steps { steps: work.iter().map(ImageWork::step).collect(), warnings: Vec::new() };
-        let planned = up_steps(&plan);
-        steps.steps.extend(planned.steps);
-        steps.warnings = planned.warnings;
-        return Ok(UpOutcome { steps, plan });
+        return Ok(UpOutcome::new(&work, plan));
     }
     if get_images(engine, project, &work, reporter).await? {
         observed = observe(engine, project, &images).await?;
@@ -112,11 +115,7 @@ pub async fn up(engine: &dyn Engine, project: &Project, req: &UpRequest, reporte
             .collect();
         wait_ready(engine, &targets, req.wait_timeout).await?;
     }
-    let mut steps = Steps { steps: work.iter().map(ImageWork::step).collect(), warnings: Vec::new() };
-    let planned = up_steps(&plan);
-    steps.steps.extend(planned.steps);
-    steps.warnings = planned.warnings;
-    Ok(UpOutcome { steps, plan })
+    Ok(UpOutcome::new(&work, plan))
 }
 
 /// Pulls, then builds; true when anything was fetched or made.

@@ -22,7 +22,7 @@ pub enum SharedMount {
 /// executor has, else its first container's name) or any by name.
 pub fn source_container(entry: &VolumesFrom, containers: &HashMap<String, String>, project: &str) -> String {
     match &entry.source {
-        VolumesSource::Service(svc) => containers.get(svc).cloned().unwrap_or_else(|| format!("{project}-{svc}-1")),
+        VolumesSource::Service(svc) => super::spec::container_of(containers, project, svc),
         VolumesSource::Container(name) => name.clone(),
     }
 }

@@ -74,7 +74,13 @@ pub fn container_body(project: &Project, service: &Service, input: &SpecInput) -
 /// The container of service `svc` to share with: the one passed in, else
 /// the service's first replica by name.
 fn service_container(input: &SpecInput, svc: &str) -> String {
-    input.service_containers.get(svc).cloned().unwrap_or_else(|| format!("{}-{svc}-1", input.project))
+    container_of(&input.service_containers, &input.project, svc)
+}
+
+/// The container of service `svc`: its id in `containers`, else the name of
+/// its first replica.
+pub fn container_of(containers: &HashMap<String, String>, project: &str, svc: &str) -> String {
+    containers.get(svc).cloned().unwrap_or_else(|| format!("{project}-{svc}-1"))
 }
 
 /// A namespace mode as the engine takes it: `service:NAME` becomes the
