@@ -5,6 +5,7 @@
 //! one command module per subcommand.
 
 pub mod attach;
+pub mod backup;
 pub mod build;
 pub mod config;
 pub mod cp;
@@ -147,6 +148,17 @@ pub enum Command {
     /// Export, import or clone a volume's content
     #[command(subcommand)]
     Volume(volume::VolumeCommand),
+    /// Back up the project's named volumes into one archive (`backup ls|verify FILE` to check one)
+    #[command(
+        after_help = "Examples:\n  rcompose backup -o db.tar.zst\n  rcompose backup --pause db\n  rcompose backup ls db.tar.zst\n  rcompose backup verify db.tar.zst"
+    )]
+    Backup(backup::BackupArgs),
+    /// Restore the volumes of a backup into the project (or another one, with -p)
+    #[command(after_help = "Examples:\n  rcompose restore db.tar.zst\n  rcompose -p staging-copy restore db.tar.zst\n  rcompose restore --force db.tar.zst")]
+    Restore(backup::RestoreArgs),
+    /// Internal: the watchdog of `backup` and `restore`
+    #[command(name = "__backup-guard", hide = true)]
+    BackupGuard,
     /// Show version information
     Version,
 }
@@ -310,6 +322,9 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> Result<ExitCode, Error
         Command::Cp(a) => cp::run(&cli.global, a),
         Command::Volumes(a) => volumes::run(&cli.global, a),
         Command::Volume(c) => volume::run(&cli.global, c),
+        Command::Backup(a) => backup::run(&cli.global, a),
+        Command::Restore(a) => backup::restore(&cli.global, a),
+        Command::BackupGuard => backup::guard(),
         Command::Version => {
             println!("rcompose version {}", env!("CARGO_PKG_VERSION"));
             Ok(ExitCode::SUCCESS)

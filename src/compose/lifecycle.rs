@@ -80,7 +80,7 @@ impl Action {
 
 /// Containers of the chosen services, grouped by dependency level (start
 /// order); services outside the graph come last.
-fn by_level<'a>(project: &Project, containers: &[&'a ObservedContainer]) -> Vec<Vec<&'a ObservedContainer>> {
+pub(crate) fn by_level<'a>(project: &Project, containers: &[&'a ObservedContainer]) -> Vec<Vec<&'a ObservedContainer>> {
     let levels = ServiceGraph::build(project).levels().unwrap_or_default();
     let mut out: Vec<Vec<&ObservedContainer>> = levels.iter().map(|l| containers.iter().filter(|c| l.contains(&c.labels.service)).copied().collect()).collect();
     out.push(containers.iter().filter(|c| !levels.iter().any(|l| l.contains(&c.labels.service))).copied().collect());
@@ -165,7 +165,7 @@ pub async fn lifecycle(
     Ok(steps)
 }
 
-async fn act(engine: &dyn Engine, project: &Project, action: &Action, c: &ObservedContainer, reporter: &dyn Reporter) -> Result<(), EngineError> {
+pub(crate) async fn act(engine: &dyn Engine, project: &Project, action: &Action, c: &ObservedContainer, reporter: &dyn Reporter) -> Result<(), EngineError> {
     let me = ContainerRef::new(&c.id, &c.name);
     let ev = |s: Status| reporter.event(Event::new(Kind::Container, &c.name, s));
     let running = c.state == State::Running;
@@ -209,11 +209,13 @@ async fn act(engine: &dyn Engine, project: &Project, action: &Action, c: &Observ
         Action::Pause => {
             if running {
                 engine.pause_container(me).await?;
+                ev(Status::Paused);
             }
         }
         Action::Unpause => {
             if c.state == State::Paused {
                 engine.unpause_container(me).await?;
+                ev(Status::Running);
             }
         }
     }

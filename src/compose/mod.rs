@@ -13,6 +13,7 @@
 //! [`Error`]: crate::Error
 //! [`Steps`]: crate::reconcile::steps::Steps
 
+pub mod backup;
 pub mod build;
 pub mod down;
 pub mod images;

@@ -27,6 +27,8 @@ fn finished(s: Status) -> bool {
             | Status::Removed
             | Status::Built
             | Status::Pulled
+            | Status::Copied
+            | Status::Paused
     )
 }
 

@@ -49,6 +49,10 @@ pub enum Status {
     Built,
     Pulling,
     Pulled,
+    /// A volume's content on its way (backup, restore).
+    Copying,
+    Copied,
+    Paused,
     Warning,
     Error,
 }
@@ -74,6 +78,9 @@ impl Status {
             Status::Built => "Built",
             Status::Pulling => "Pulling",
             Status::Pulled => "Pulled",
+            Status::Copying => "Copying",
+            Status::Copied => "Copied",
+            Status::Paused => "Paused",
             Status::Warning => "Warning",
             Status::Error => "Error",
         }
@@ -181,6 +188,8 @@ fn colour(s: Status) -> String {
         | Status::Running
         | Status::Removed
         | Status::Stopped
+        | Status::Copied
+        | Status::Paused
         | Status::Recreated => "32",
         Status::Error => "31",
         Status::Warning => "33",

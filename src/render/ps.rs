@@ -296,6 +296,14 @@ pub fn created_at(unix: i64, offset: i64, zone: &str) -> String {
     format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} {sign}{:02}{:02} {zone}", secs / 3600, secs / 60 % 60, secs % 60, off / 3600, off / 60 % 60)
 }
 
+/// A moment as RFC 3339 in UTC, to the second: `2026-12-02T13:00:00Z`.
+pub fn rfc3339_utc(at: std::time::SystemTime) -> String {
+    let unix = at.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    let (days, secs) = (unix.div_euclid(86_400), unix.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs / 60 % 60, secs % 60)
+}
+
 /// Year, month and day of a count of days since 1970-01-01 (proleptic
 /// Gregorian calendar).
 fn civil_from_days(days: i64) -> (i64, i64, i64) {

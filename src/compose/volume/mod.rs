@@ -4,7 +4,10 @@
 //! (nothing is pulled). A dry run checks what it can (the volume exists,
 //! nothing running uses it) and returns the steps, writing nothing.
 
+mod helper;
 pub mod layout;
+
+pub(crate) use helper::Helper;
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -16,8 +19,7 @@ use futures::StreamExt;
 use miette::miette;
 
 use self::layout::Placement;
-use crate::engine::wire::{ContainerCreateBody, HostConfig, Mount, MountType};
-use crate::engine::{labels, ByteStream, ContainerRef, Engine, State, VolumeSpec};
+use crate::engine::{labels, ByteStream, Engine, State, VolumeSpec};
 use crate::model::Project;
 use crate::reconcile::observe::{observe, Observed};
 use crate::reconcile::plan::image_ref;
@@ -117,60 +119,6 @@ fn refuse_in_use(observed: &Observed, name: &str, force: bool) -> Result<(), Err
             users.join(", ")
         ),
     ))
-}
-
-/// A created, never started container with `volume` at /volume.
-struct Helper<'a> {
-    engine: &'a dyn Engine,
-    id: String,
-    name: String,
-}
-
-impl<'a> Helper<'a> {
-    /// A helper with `volume` mounted at `mount_at`.
-    async fn create(engine: &'a dyn Engine, project: &Project, observed: &Observed, volume: &str, mount_at: &str) -> Result<Helper<'a>, Error> {
-        let image = project.services.iter().map(|(n, s)| image_ref(project, n, s)).find(|i| observed.images.contains_key(i)).ok_or_else(|| {
-            Error::new(
-                ErrorKind::State,
-                miette!(
-                    code = "rcompose::no_local_image",
-                    help = "run `rcompose pull` or `rcompose build` first",
-                    "none of the project's images is on this engine; the volume helper needs one"
-                ),
-            )
-        })?;
-        static HELPERS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let n = HELPERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let name = format!("{}-volume-helper-{}-{n}", project.name, std::process::id());
-        let body = ContainerCreateBody {
-            image: Some(image),
-            cmd: Some(vec!["true".into()]),
-            entrypoint: Some(vec![]),
-            labels: Some(HashMap::from([(labels::PROJECT.to_string(), project.name.clone()), (labels::ONEOFF.to_string(), "True".to_string())])),
-            host_config: Some(HostConfig {
-                mounts: Some(vec![Mount {
-                    target: Some(mount_at.into()),
-                    source: Some(volume.to_string()),
-                    typ: Some(MountType::VOLUME),
-                    ..Default::default()
-                }]),
-                ..Default::default()
-            }),
-            ..Default::default()
-        };
-        let id = engine.create_container(&name, None, body).await?;
-        Ok(Helper { engine, id, name })
-    }
-
-    fn me(&self) -> ContainerRef<'_> {
-        ContainerRef::new(&self.id, &self.name)
-    }
-
-    /// Removes the helper with its anonymous volumes (from the image's
-    /// VOLUME lines); the named volume at /volume is untouched.
-    async fn remove(self) {
-        let _ = self.engine.remove_container(self.me(), true).await;
-    }
 }
 
 /// Streams the volume's tar to `output` (a file) or `sink`, chunk by chunk.

@@ -6,6 +6,7 @@
 
 mod api_version;
 mod attached;
+mod backup;
 mod build;
 mod commands;
 mod concurrency;
