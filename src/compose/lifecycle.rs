@@ -215,7 +215,7 @@ pub(crate) async fn act(engine: &dyn Engine, project: &Project, action: &Action,
         Action::Unpause => {
             if c.state == State::Paused {
                 engine.unpause_container(me).await?;
-                ev(Status::Running);
+                ev(Status::Unpaused);
             }
         }
     }

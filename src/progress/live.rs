@@ -29,6 +29,7 @@ fn finished(s: Status) -> bool {
             | Status::Pulled
             | Status::Copied
             | Status::Paused
+            | Status::Unpaused
     )
 }
 

@@ -53,6 +53,7 @@ pub enum Status {
     Copying,
     Copied,
     Paused,
+    Unpaused,
     Warning,
     Error,
 }
@@ -81,6 +82,7 @@ impl Status {
             Status::Copying => "Copying",
             Status::Copied => "Copied",
             Status::Paused => "Paused",
+            Status::Unpaused => "Unpaused",
             Status::Warning => "Warning",
             Status::Error => "Error",
         }
@@ -190,6 +192,7 @@ fn colour(s: Status) -> String {
         | Status::Stopped
         | Status::Copied
         | Status::Paused
+        | Status::Unpaused
         | Status::Recreated => "32",
         Status::Error => "31",
         Status::Warning => "33",
