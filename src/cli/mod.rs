@@ -284,8 +284,12 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> Result<ExitCode, Error
             return Ok(ExitCode::SUCCESS);
         }
     };
+    let plugin_mode = docker.is_some();
     cli.global.docker = docker.unwrap_or_default();
     init_logging(cli.global.verbose.max(cli.global.docker.verbosity()));
+    if plugin_mode {
+        plugin::watch_docker_cli(std::env::var(plugin::SOCKET_VARIABLE).ok().as_deref());
+    }
     match &cli.command {
         Command::Config(args) => config::run(&cli.global, args),
         Command::Schema(args) => schema::run(args),

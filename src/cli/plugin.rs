@@ -5,7 +5,8 @@
 //! then `compose`, then the compose command line, e.g.
 //! `--context prod -l debug compose -p app up -d` — into rcompose's command
 //! line plus the [`DockerFlags`] it found. Any other argv is left as it is,
-//! so standalone `rcompose …` behaves exactly as before. What the flags
+//! so standalone `rcompose …` behaves exactly as before. Also owns the
+//! plugin's end of the docker CLI's signal socket ([`watch_docker_cli`]). What the flags
 //! mean (which engine, how much logging) is decided elsewhere
 //! (`cli::docker_context`, `cli::main`).
 
@@ -89,6 +90,42 @@ pub fn metadata_json() -> String {
         "ShortDescription": "Docker Compose, reimplemented in Rust",
     });
     format!("{meta:#}\n")
+}
+
+/// The variable naming the socket the docker CLI gives its plugin.
+pub const SOCKET_VARIABLE: &str = "DOCKER_CLI_PLUGIN_SOCKET";
+
+/// Connects to the docker CLI's plugin socket, when it offers one, and
+/// sends this process SIGTERM when the CLI closes it. The CLI does that
+/// when it is itself told to stop (SIGINT or SIGTERM) while its output is
+/// not a terminal; on a terminal the signal reaches rcompose directly. Each
+/// command then stops as it does on SIGTERM.
+pub fn watch_docker_cli(env_value: Option<&str>) {
+    use std::io::Read;
+    let Some(mut stream) = env_value.and_then(connect_socket) else {
+        tracing::debug!("no docker CLI socket to watch ({env_value:?})");
+        return;
+    };
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 64];
+        while matches!(stream.read(&mut buf), Ok(n) if n > 0) {}
+        tracing::debug!("the docker CLI closed its socket: stopping");
+        // SAFETY: kill(2) on this process's own id with a valid signal.
+        unsafe {
+            libc::kill(libc::getpid(), libc::SIGTERM);
+        }
+    });
+}
+
+/// `@name` is an abstract socket (Linux); anything else a socket file.
+fn connect_socket(value: &str) -> Option<std::os::unix::net::UnixStream> {
+    #[cfg(target_os = "linux")]
+    if let Some(name) = value.strip_prefix('@') {
+        use std::os::linux::net::SocketAddrExt;
+        let addr = std::os::unix::net::SocketAddr::from_abstract_name(name).ok()?;
+        return std::os::unix::net::UnixStream::connect_addr(&addr).ok();
+    }
+    std::os::unix::net::UnixStream::connect(value).ok()
 }
 
 #[derive(Clone, Copy)]

@@ -7,7 +7,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use super::proxy::FaultProxy;
-use super::{engine_ready, Stack, BUSYBOX, LOOP};
+use super::{engine_ready, eventually, Stack, BUSYBOX, LOOP};
 
 /// A docker configuration folder with rcompose installed as its compose
 /// plugin.
@@ -177,4 +177,43 @@ fn a_context_that_leads_nowhere_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(1), "as docker compose v2");
     let err = text(&out.stderr);
     assert!(err.contains("docker context \"rct-no-such-context\"") && err.contains("does not exist") && err.contains("DOCKER_CONTEXT"), "{err}");
+}
+
+/// The docker CLI, told to stop while its output is not a terminal, closes
+/// its plugin socket instead of passing the signal on: rcompose takes that
+/// as SIGTERM, and an attached `up` stops its containers and exits 130, as
+/// docker compose v2 does.
+#[test]
+fn stopping_the_docker_cli_stops_an_attached_up() {
+    if !engine_ready(&[BUSYBOX]) {
+        return;
+    }
+    let stack = Stack::new("plugin-sig", &format!("services:\n  app:\n    image: {BUSYBOX}\n    command: [sh, -c, \"{LOOP}\"]\n"));
+    let config = DockerConfig::with_plugin();
+    let child = Command::new("docker")
+        .current_dir(stack.path())
+        .env("DOCKER_CONFIG", config.path())
+        .env_remove("DOCKER_HOST")
+        .env_remove("DOCKER_CONTEXT")
+        .args(["compose", "-p", &stack.name, "up"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let running = |s: &Stack| Stack::docker(&["ps", "-q", "--filter", &format!("label=com.docker.compose.project={}", s.name)]);
+    assert!(eventually(60, || !running(&stack).is_empty()), "up never started the container");
+    let pid = child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    let Ok(out) = rx.recv_timeout(Duration::from_secs(60)) else {
+        let _ = Command::new("kill").args(["-9", &pid]).status();
+        panic!("docker compose up kept running for 60 s after one SIGTERM to the docker CLI");
+    };
+    let out = out.unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
+    assert!(running(&stack).is_empty(), "the container still runs");
 }
