@@ -286,6 +286,12 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> Result<ExitCode, Error
     };
     let plugin_mode = docker.is_some();
     cli.global.docker = docker.unwrap_or_default();
+    if let Some(dir) = &cli.global.docker.config {
+        // As `docker --config DIR` means: every reader of the docker config
+        // (contexts, registry credentials, credential helpers) uses DIR. No
+        // other thread runs yet.
+        std::env::set_var("DOCKER_CONFIG", dir);
+    }
     init_logging(cli.global.verbose.max(cli.global.docker.verbosity()));
     if plugin_mode {
         plugin::watch_docker_cli(std::env::var(plugin::SOCKET_VARIABLE).ok().as_deref());

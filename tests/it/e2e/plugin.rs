@@ -149,10 +149,19 @@ fn rcompose_follows_the_docker_context_in_both_forms() {
     let through_env = proxy.log().len();
     assert!(through_env > through_plugin, "DOCKER_CONTEXT=X rcompose ps did not go through the context's socket");
 
+    // `docker --config DIR` instead of DOCKER_CONFIG.
+    let cfg = config.path().to_str().unwrap();
+    let mut cmd = Command::new("docker");
+    cmd.current_dir(stack.path()).env_remove("DOCKER_CONFIG").env_remove("DOCKER_HOST").env_remove("DOCKER_CONTEXT");
+    cmd.args(["--config", cfg, "--context", &context, "compose", "-p", name, "ps", "-q"]);
+    assert_eq!(ok(&finish(cmd, &["--config"]), "docker --config DIR --context X compose ps").lines().count(), 1);
+    let through_config_flag = proxy.log().len();
+    assert!(through_config_flag > through_env, "docker --config DIR --context X compose did not go through the context's socket");
+
     // `docker context use` (currentContext in config.json) too.
     ok(&config.command("docker", stack.path(), &["context", "use", &context], &[]), "docker context use");
     ok(&config.command(rcompose, stack.path(), &["-p", name, "down", "-v"], &[]), "rcompose down with a current context");
-    assert!(proxy.log().len() > through_env, "rcompose did not follow currentContext");
+    assert!(proxy.log().len() > through_config_flag, "rcompose did not follow currentContext");
     assert!(stack.containers().is_empty());
 }
 
