@@ -262,7 +262,7 @@ mod tests {
         assert_eq!(lost.kind(), ErrorKind::EngineLost);
         let timeout = Error::from(ExecError::Engine(EngineError::Timeout { action: "start web-1".into(), seconds: 3 }));
         assert_eq!(timeout.kind(), ErrorKind::EngineLost);
-        let unreachable = Error::from(EngineError::Unreachable { host: "unix:///nonexistent".into(), reason: "no such file".into() });
+        let unreachable = Error::from(EngineError::Unreachable { host: "unix:///nonexistent".into(), context: None, reason: "no such file".into() });
         assert_eq!(unreachable.kind(), ErrorKind::EngineUnreachable);
         let refused = Error::from(WaitError::Engine(EngineError::Refused { action: "inspect".into(), message: "no such container".into(), status: 404 }));
         assert_eq!(refused.kind(), ErrorKind::EngineRefused);

@@ -42,7 +42,7 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs) -> Result<ExitCode, Error> {
     let opts = BuildOptions { no_cache: args.no_cache, pull: args.pull, args: parse_build_args(&args.build_args)?, dry_run: global.dry_run };
     let rt = super::runtime()?;
     rt.block_on(async {
-        let engine = connect().await?;
+        let engine = connect(global).await?;
         let reporter = crate::progress::reporter(global.progress);
         let steps = compose::build(&engine, &project, &args.services, &opts, reporter.as_ref()).await?;
         if opts.dry_run {

@@ -48,7 +48,7 @@ pub fn run(global: &GlobalArgs, args: &CpArgs) -> Result<ExitCode, Error> {
     };
     let rt = super::runtime()?;
     rt.block_on(async {
-        let engine = connect().await?;
+        let engine = connect(global).await?;
         let observed = observe_containers(&engine, &project).await?;
         let c = observed.replica(&service, args.index).cloned().ok_or_else(|| {
             Error::new(ErrorKind::State, miette!(code = "rcompose::no_container", "service \"{service}\" has no container number {}", args.index))

@@ -35,7 +35,7 @@ pub fn run(global: &GlobalArgs, args: &DownArgs) -> Result<ExitCode, Error> {
     };
     let rt = super::runtime()?;
     rt.block_on(async {
-        let engine = connect().await?;
+        let engine = connect(global).await?;
         let reporter = crate::progress::reporter(global.progress);
         let steps = compose::down(&engine, &project, &req, reporter.as_ref()).await?;
         if req.dry_run {

@@ -48,7 +48,7 @@ pub fn run(global: &GlobalArgs, args: &ExecArgs) -> Result<ExitCode, Error> {
     let (project, _) = super::load_or_name_only(global)?;
     let rt = super::runtime()?;
     rt.block_on(async {
-        let engine = connect().await?;
+        let engine = connect(global).await?;
         let observed = observe_containers(&engine, &project).await?;
         let container = observed.replica(&args.service, args.index).cloned().ok_or_else(|| {
             let help = format!("start it with `rcompose up -d {}`", args.service);

@@ -26,7 +26,7 @@ pub fn run(global: &GlobalArgs, args: &ImagesArgs) -> Result<ExitCode, Error> {
     let (project, _) = super::load_or_name_only(global)?;
     let rt = super::runtime()?;
     rt.block_on(async {
-        let engine = connect().await?;
+        let engine = connect(global).await?;
         let observed = observe_containers(&engine, &project).await?;
         let mut rows = Vec::new();
         for c in observed.containers.iter().filter(|c| args.services.is_empty() || args.services.contains(&c.labels.service)) {

@@ -23,7 +23,7 @@ pub fn top(global: &GlobalArgs, services: &[String]) -> Result<ExitCode, Error> 
     let (project, _) = super::load_or_name_only(global)?;
     let rt = super::runtime()?;
     rt.block_on(async {
-        let engine = connect().await?;
+        let engine = connect(global).await?;
         let observed = observe_containers(&engine, &project).await?;
         let mut out = String::new();
         for c in observed.containers.iter().filter(|c| c.state == State::Running && (services.is_empty() || services.contains(&c.labels.service))) {
@@ -50,7 +50,7 @@ pub fn events(global: &GlobalArgs, args: &EventsArgs) -> Result<ExitCode, Error>
     let (project, _) = super::load_or_name_only(global)?;
     let rt = super::runtime()?;
     rt.block_on(async {
-        let engine = connect().await?;
+        let engine = connect(global).await?;
         let mut stream = engine.events(&EventQuery { labels: vec![labels::project_filter(&project.name)], ..EventQuery::default() });
         let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
             .map_err(|e| Error::new(ErrorKind::System, miette::miette!("cannot listen for Ctrl-C: {e}")))?;

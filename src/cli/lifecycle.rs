@@ -67,7 +67,7 @@ pub fn run(global: &GlobalArgs, action: &Action, services: &[String]) -> Result<
     let (project, _) = super::load_or_name_only(global)?;
     let rt = super::runtime()?;
     rt.block_on(async {
-        let engine = connect().await?;
+        let engine = connect(global).await?;
         let reporter = crate::progress::reporter(global.progress);
         let steps = compose::lifecycle(&engine, &project, action, services, global.dry_run, reporter.as_ref()).await?;
         if global.dry_run {
@@ -83,7 +83,7 @@ pub fn wait(global: &GlobalArgs, services: &[String]) -> Result<ExitCode, Error>
     let (project, _) = super::load_or_name_only(global)?;
     let rt = super::runtime()?;
     rt.block_on(async {
-        let engine = connect().await?;
+        let engine = connect(global).await?;
         let observed = observe_containers(&engine, &project).await?;
         let chosen: Vec<&ObservedContainer> =
             observed.containers.iter().filter(|c| !c.labels.oneoff && (services.is_empty() || services.contains(&c.labels.service))).collect();
@@ -106,7 +106,7 @@ pub fn port(global: &GlobalArgs, args: &PortArgs) -> Result<ExitCode, Error> {
     let (project, _) = super::load_or_name_only(global)?;
     let rt = super::runtime()?;
     rt.block_on(async {
-        let engine = connect().await?;
+        let engine = connect(global).await?;
         let observed = observe_containers(&engine, &project).await?;
         let c = observed.replica(&args.service, args.index).cloned().ok_or_else(|| {
             Error::new(ErrorKind::State, miette!(code = "rcompose::no_container", "service \"{}\" has no container number {}", args.service, args.index))

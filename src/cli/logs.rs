@@ -119,7 +119,7 @@ pub fn run(global: &GlobalArgs, args: &LogsArgs) -> Result<ExitCode, Error> {
     let (project, _) = super::load_or_name_only(global)?;
     let rt = super::runtime()?;
     rt.block_on(async {
-        let engine = connect().await?;
+        let engine = connect(global).await?;
         let observed = observe_containers(&engine, &project).await?;
         let wanted = |service: &str| args.services.is_empty() || args.services.iter().any(|s| s == service);
         let containers: Vec<_> = observed.containers.iter().filter(|c| wanted(&c.labels.service)).cloned().collect();

@@ -32,10 +32,10 @@ struct Row {
     states: BTreeMap<String, usize>,
 }
 
-pub fn run(_global: &GlobalArgs, args: &LsArgs) -> Result<ExitCode, Error> {
+pub fn run(global: &GlobalArgs, args: &LsArgs) -> Result<ExitCode, Error> {
     let rt = super::runtime()?;
     let containers = rt.block_on(async {
-        let engine = connect().await?;
+        let engine = connect(global).await?;
         let query = ContainerQuery { all: true, labels: vec![labels::PROJECT.to_string()], ..ContainerQuery::default() };
         engine.list_containers(&query).await.map_err(Error::from)
     })?;

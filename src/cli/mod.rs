@@ -9,6 +9,7 @@ pub mod backup;
 pub mod build;
 pub mod config;
 pub mod cp;
+pub mod docker_context;
 pub mod down;
 pub mod exec;
 pub mod images;
@@ -17,6 +18,7 @@ pub mod lifecycle;
 pub mod logs;
 pub mod ls;
 pub mod plan;
+pub mod plugin;
 pub mod ps;
 pub mod pull;
 pub mod run;
@@ -70,6 +72,10 @@ pub struct GlobalArgs {
     /// Show what `up` or `down` would do, and change nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// The docker CLI's global flags, when run as its plugin (`docker
+    /// --context X compose …`); not rcompose flags.
+    #[arg(skip)]
+    pub docker: plugin::DockerFlags,
 }
 
 #[derive(Subcommand, Debug)]
@@ -212,10 +218,12 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
         .map_err(|e| Error::new(ErrorKind::System, miette::miette!("cannot start the async runtime: {e}")))
 }
 
-/// Connects to the engine named by DOCKER_HOST (default: the local socket).
-pub async fn connect() -> Result<crate::engine::Docker, Error> {
+/// Connects to the engine the docker CLI would use: `--host`, the docker
+/// context, DOCKER_HOST (default: the local socket); see [`docker_context`].
+pub async fn connect(global: &GlobalArgs) -> Result<crate::engine::Docker, Error> {
     let env: std::collections::HashMap<String, String> = std::env::vars().collect();
-    Ok(crate::engine::Docker::connect(&env).await?)
+    let endpoint = docker_context::resolve(&global.docker, &env)?;
+    Ok(crate::engine::Docker::connect_to(&endpoint, &env).await?)
 }
 
 /// Loads the project; when there is no compose file but `-p` names a
@@ -265,7 +273,17 @@ fn init_logging(verbose: u8) {
 
 /// Runs one command line.
 pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> Result<ExitCode, Error> {
-    let cli = match Cli::try_parse_from(args) {
+    let (args, docker) = match plugin::invocation(args.into_iter().collect()) {
+        plugin::Invocation::Metadata => return print_stdout(&plugin::metadata_json()),
+        plugin::Invocation::Run { args, docker } => (args, docker),
+    };
+    let mut command = <Cli as clap::CommandFactory>::command();
+    if docker.is_some() {
+        // Help and usage errors name the command the user typed.
+        command = command.bin_name("docker compose");
+    }
+    let parsed = command.try_get_matches_from(args).and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
+    let mut cli = match parsed {
         Ok(c) => c,
         Err(e) => {
             // No command at all shows the help and succeeds, as in docker compose v2.
@@ -278,7 +296,18 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> Result<ExitCode, Error
             return Ok(ExitCode::SUCCESS);
         }
     };
-    init_logging(cli.global.verbose);
+    let plugin_mode = docker.is_some();
+    cli.global.docker = docker.unwrap_or_default();
+    if let Some(dir) = &cli.global.docker.config {
+        // As `docker --config DIR` means: every reader of the docker config
+        // (contexts, registry credentials, credential helpers) uses DIR. No
+        // other thread runs yet.
+        std::env::set_var("DOCKER_CONFIG", dir);
+    }
+    init_logging(cli.global.verbose.max(cli.global.docker.verbosity()));
+    if plugin_mode {
+        plugin::watch_docker_cli(std::env::var(plugin::SOCKET_VARIABLE).ok().as_deref());
+    }
     match &cli.command {
         Command::Config(args) => config::run(&cli.global, args),
         Command::Schema(args) => schema::run(args),

@@ -23,7 +23,7 @@ pub struct PlanArgs {
 pub async fn compute(global: &GlobalArgs, args: &UpArgs) -> Result<Steps, Error> {
     let project = global.load()?.project;
     let req = args.request(false, true)?;
-    let engine = connect().await?;
+    let engine = connect(global).await?;
     Ok(compose::up(&engine, &project, &req, &crate::progress::Quiet).await?.steps)
 }
 

@@ -86,7 +86,7 @@ pub fn run(global: &GlobalArgs, args: &PsArgs) -> Result<ExitCode, Error> {
     let (project, _) = super::load_or_name_only(global)?;
     let rt = super::runtime()?;
     let entries = rt.block_on(async {
-        let engine = connect().await?;
+        let engine = connect(global).await?;
         ps(&engine, &project, &request).await
     })?;
     let mut out = String::new();

@@ -23,7 +23,7 @@ pub fn run(global: &GlobalArgs, args: &PullArgs) -> Result<ExitCode, Error> {
     let req = PullRequest { services: args.services.clone(), ignore_failures: args.ignore_pull_failures, dry_run: global.dry_run };
     let rt = super::runtime()?;
     rt.block_on(async {
-        let engine = connect().await?;
+        let engine = connect(global).await?;
         let mode = if args.quiet { crate::progress::Mode::Quiet } else { global.progress };
         let reporter = crate::progress::reporter(mode);
         let steps = compose::pull(&engine, &project, &req, reporter.as_ref()).await?;

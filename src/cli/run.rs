@@ -88,7 +88,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs) -> Result<ExitCode, Error> {
     let req = args.request(global.dry_run);
     let rt = super::runtime()?;
     rt.block_on(async {
-        let engine = connect().await?;
+        let engine = connect(global).await?;
         let reporter = crate::progress::reporter(global.progress);
         let one_off = match compose::prepare_run(&engine, &project, &req, reporter.as_ref()).await? {
             Prepared::Planned(steps) => return super::print_stdout(&crate::render::plan::table(&steps)),

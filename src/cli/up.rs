@@ -129,7 +129,7 @@ fn up(global: &GlobalArgs, args: &UpArgs, create_only: bool) -> Result<ExitCode,
     let req = args.request(create_only, global.dry_run)?;
     let rt = super::runtime()?;
     rt.block_on(async {
-        let engine = connect().await?;
+        let engine = connect(global).await?;
         let reporter = crate::progress::reporter(global.progress);
         let outcome = compose::up(&engine, &project, &req, reporter.as_ref()).await?;
         if req.dry_run {

@@ -46,7 +46,7 @@ pub fn run(global: &GlobalArgs, cmd: &VolumeCommand) -> Result<ExitCode, Error> 
     let (project, _) = super::load_or_name_only(global)?;
     let rt = super::runtime()?;
     rt.block_on(async {
-        let engine = connect().await?;
+        let engine = connect(global).await?;
         let mut stdout = std::io::stdout();
         let steps = volume(&engine, &project, &cmd.request(), global.dry_run, &mut stdout).await?;
         if global.dry_run {

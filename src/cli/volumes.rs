@@ -41,7 +41,7 @@ pub fn run(global: &GlobalArgs, args: &VolumesArgs) -> Result<ExitCode, Error> {
     let (project, _) = super::load_or_name_only(global)?;
     let rt = super::runtime()?;
     rt.block_on(async {
-        let engine = connect().await?;
+        let engine = connect(global).await?;
         let (observed, sizes) = futures::join!(observe(&engine, &project, &[]), crate::engine::df::volume_sizes(&engine.host));
         let observed = observed?;
         let mut users: BTreeMap<&str, Vec<String>> = BTreeMap::new();

@@ -2,7 +2,7 @@
 //!
 //! Owns: the [`Engine`] trait (every request rcompose makes, in
 //! rcompose's own [`types`]), its Docker implementation over bollard
-//! ([`Docker`]: connecting through DOCKER_HOST, TLS, the API version, time
+//! ([`Docker`]: connecting to an [`endpoint::Endpoint`], TLS, the API version, time
 //! limits), an in-memory [`fake`] for tests, and turning engine failures into
 //! errors that say what to do. Nothing here decides anything. Only this
 //! module imports bollard; everything else reaches the engine through the
@@ -12,6 +12,7 @@ pub mod changes;
 pub mod context;
 pub mod df;
 mod docker;
+pub mod endpoint;
 pub mod fake;
 pub mod labels;
 pub mod raw;
@@ -52,12 +53,19 @@ impl std::fmt::Display for ApiVersion {
 
 #[derive(Clone, Debug, thiserror::Error, Diagnostic)]
 pub enum EngineError {
-    #[error("cannot connect to the Docker engine at {host}: {reason}")]
+    #[error("cannot connect to the Docker engine at {host}{}: {reason}", via_context(context.as_deref()))]
     #[diagnostic(
         code(rcompose::engine_unreachable),
-        help("is the Docker daemon running? Check DOCKER_HOST, or start the engine (e.g. `systemctl start docker`)")
+        help(
+            "is the Docker daemon running? Check DOCKER_HOST and the docker context (`docker context ls`), or start the engine (e.g. `systemctl start docker`)"
+        )
     )]
-    Unreachable { host: String, reason: String },
+    Unreachable {
+        host: String,
+        /// The docker CLI context that named the host, if any.
+        context: Option<String>,
+        reason: String,
+    },
     #[error("the engine refused `{action}`: {message}")]
     #[diagnostic(code(rcompose::engine_error))]
     Refused { action: String, message: String, status: u16 },
@@ -70,6 +78,11 @@ pub enum EngineError {
     #[error("{what} needs Docker Engine API {needed} or newer; this engine speaks {have}")]
     #[diagnostic(code(rcompose::engine_too_old), help("upgrade the Docker engine, or remove this option from the compose file"))]
     TooOld { what: String, needed: ApiVersion, have: ApiVersion },
+}
+
+/// " (docker context \"NAME\")", or nothing for the default context.
+fn via_context(context: Option<&str>) -> String {
+    context.map(|c| format!(" (docker context \"{c}\")")).unwrap_or_default()
 }
 
 impl EngineError {

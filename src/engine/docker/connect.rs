@@ -1,10 +1,11 @@
-//! Connecting to a Docker engine: DOCKER_HOST (unix socket, tcp, tcp+TLS
-//! with DOCKER_TLS_VERIFY/DOCKER_CERT_PATH), the API version handshake, and
-//! the per-call time limit (`COMPOSE_HTTP_TIMEOUT`).
+//! Connecting to a Docker engine at an [`Endpoint`] (unix socket, tcp,
+//! tcp+TLS), the API version handshake, and the per-call time limit
+//! (`COMPOSE_HTTP_TIMEOUT`).
 
 use std::collections::HashMap;
 use std::time::Duration;
 
+use super::super::endpoint::Endpoint;
 use super::super::{ApiVersion, EngineError};
 use super::Docker;
 
@@ -36,33 +37,29 @@ impl Docker {
         Docker::connect(&std::env::vars().collect()).await
     }
 
-    /// Connects using DOCKER_HOST (default: the local unix socket) and reads
-    /// the engine's API version.
+    /// Connects to the endpoint of the environment alone (DOCKER_HOST,
+    /// default: the local unix socket) and reads the engine's API version.
     pub async fn connect(env: &HashMap<String, String>) -> Result<Docker, EngineError> {
+        Docker::connect_to(&Endpoint::from_env(env), env).await
+    }
+
+    /// Connects to `endpoint` and reads the engine's API version; `env`
+    /// gives the per-call time limit (`COMPOSE_HTTP_TIMEOUT`).
+    pub async fn connect_to(endpoint: &Endpoint, env: &HashMap<String, String>) -> Result<Docker, EngineError> {
         let _ = CALL_TIMEOUT.set(timeout_from_env(env));
-        let host = env.get("DOCKER_HOST").cloned().filter(|h| !h.is_empty()).unwrap_or_else(|| "unix:///var/run/docker.sock".into());
-        let unreachable = |reason: String| EngineError::Unreachable { host: host.clone(), reason };
+        let host = endpoint.host.clone();
+        let unreachable = |reason: String| EngineError::Unreachable { host: host.clone(), context: endpoint.context.clone(), reason };
         let docker = if host.starts_with("unix://") {
             bollard::Docker::connect_with_unix(&host, CLIENT_TIMEOUT_SECS, bollard::API_DEFAULT_VERSION)
         } else if host.starts_with("tcp://") || host.starts_with("http://") || host.starts_with("https://") {
-            let tls = env.get("DOCKER_TLS_VERIFY").is_some_and(|v| !v.is_empty() && v != "0") || host.starts_with("https://");
-            if tls {
-                let cert_dir = env.get("DOCKER_CERT_PATH").cloned().unwrap_or_else(|| format!("{}/.docker", env.get("HOME").cloned().unwrap_or_default()));
-                let dir = std::path::Path::new(&cert_dir);
+            if let Some(tls) = &endpoint.tls {
                 let url = host.replacen("tcp://", "https://", 1);
-                bollard::Docker::connect_with_ssl(
-                    &url,
-                    &dir.join("key.pem"),
-                    &dir.join("cert.pem"),
-                    &dir.join("ca.pem"),
-                    CLIENT_TIMEOUT_SECS,
-                    bollard::API_DEFAULT_VERSION,
-                )
+                bollard::Docker::connect_with_ssl(&url, &tls.key, &tls.cert, &tls.ca, CLIENT_TIMEOUT_SECS, bollard::API_DEFAULT_VERSION)
             } else {
                 bollard::Docker::connect_with_http(&host, CLIENT_TIMEOUT_SECS, bollard::API_DEFAULT_VERSION)
             }
         } else {
-            return Err(unreachable(format!("unsupported DOCKER_HOST scheme in `{host}` (use unix://, tcp:// or https://)")));
+            return Err(unreachable(format!("unsupported engine address `{host}` (use unix://, tcp:// or https://)")));
         }
         .map_err(|e| unreachable(e.to_string()))?;
         let limit = call_timeout().min(Duration::from_secs(15));
@@ -70,7 +67,7 @@ impl Docker {
             .await
             .map_err(|_| unreachable(format!("no answer within {} s", limit.as_secs())))?
             .map_err(unreachable)?;
-        tracing::debug!(%host, %api, "connected to the engine");
+        tracing::debug!(%host, context = ?endpoint.context, %api, "connected to the engine");
         Ok(Docker { docker, host, api })
     }
 }

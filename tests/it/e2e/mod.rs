@@ -22,6 +22,7 @@ mod mounts;
 mod order;
 mod persistence;
 mod plan;
+mod plugin;
 mod proxy;
 mod ps_json;
 mod pull;
