@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use miette::miette;
 
 use super::{connect, GlobalArgs};
+use crate::compose::backup::guard::Relaunch;
 use crate::compose::backup::{self, archive::Contents, BackupRequest, RestoreRequest};
 use crate::engine::df::human_size;
 use crate::{Error, ErrorKind};
@@ -83,10 +84,10 @@ pub fn run(global: &GlobalArgs, args: &BackupArgs) -> Result<ExitCode, Error> {
 fn make(global: &GlobalArgs, args: &BackupArgs) -> Result<ExitCode, Error> {
     let project = global.load()?.project;
     let output = args.output.clone().unwrap_or_else(|| default_name(&project.name));
-    let req = BackupRequest { services: args.services.clone(), output, pause: args.pause, level: args.level, guard: std::env::current_exe().ok() };
+    let req = BackupRequest { services: args.services.clone(), output, pause: args.pause, level: args.level, guard: Relaunch::current() };
     let reporter = crate::progress::reporter(global.progress);
     let outcome = super::runtime()?.block_on(async {
-        let engine = connect().await?;
+        let engine = connect(global).await?;
         backup::backup(&engine, &project, &req, reporter.as_ref(), interrupted()).await
     })?;
     let total: u64 = outcome.sums.volumes.values().map(|s| s.bytes).sum();
@@ -112,10 +113,10 @@ fn default_name(project: &str) -> PathBuf {
 
 pub fn restore(global: &GlobalArgs, args: &RestoreArgs) -> Result<ExitCode, Error> {
     let (project, _) = super::load_or_name_only(global)?;
-    let req = RestoreRequest { file: args.file.clone(), force: args.force, guard: std::env::current_exe().ok() };
+    let req = RestoreRequest { file: args.file.clone(), force: args.force, guard: Relaunch::current() };
     let reporter = crate::progress::reporter(global.progress);
     let outcome = super::runtime()?.block_on(async {
-        let engine = connect().await?;
+        let engine = connect(global).await?;
         backup::restore(&engine, &project, &req, reporter.as_ref(), interrupted()).await
     })?;
     for (key, name) in &outcome.volumes {
@@ -182,15 +183,15 @@ fn verify(file: &Path) -> Result<ExitCode, Error> {
     ))
 }
 
-/// The hidden `__backup-guard`: waits on standard input and puts things
-/// right if the backup or restore that started it dies (see
+/// The guard (`RCOMPOSE_BACKUP_GUARD` set): waits on standard input and
+/// puts things right if the backup or restore that started it dies (see
 /// `compose::backup::guard`).
-pub fn guard() -> Result<ExitCode, Error> {
+pub fn guard(global: &GlobalArgs) -> Result<ExitCode, Error> {
     let Some((undo, swapping)) = backup::guard::watch(std::io::stdin().lock()) else {
         return Ok(ExitCode::SUCCESS);
     };
     super::runtime()?.block_on(async {
-        let engine = connect().await?;
+        let engine = connect(global).await?;
         backup::guard::carry_out(&engine, &undo, swapping).await;
         Ok(ExitCode::SUCCESS)
     })

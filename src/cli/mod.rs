@@ -162,9 +162,6 @@ pub enum Command {
     /// Restore the volumes of a backup into the project (or another one, with -p)
     #[command(after_help = "Examples:\n  rcompose restore db.tar.zst\n  rcompose -p staging-copy restore db.tar.zst\n  rcompose restore --force db.tar.zst")]
     Restore(backup::RestoreArgs),
-    /// Internal: the watchdog of `backup` and `restore`
-    #[command(name = "__backup-guard", hide = true)]
-    BackupGuard,
     /// Show version information
     Version,
 }
@@ -305,6 +302,9 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> Result<ExitCode, Error
         std::env::set_var("DOCKER_CONFIG", dir);
     }
     init_logging(cli.global.verbose.max(cli.global.docker.verbosity()));
+    if std::env::var_os(crate::compose::backup::guard::GUARD_ENV).is_some() {
+        return backup::guard(&cli.global);
+    }
     if plugin_mode {
         plugin::watch_docker_cli(std::env::var(plugin::SOCKET_VARIABLE).ok().as_deref());
     }
@@ -353,7 +353,6 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> Result<ExitCode, Error
         Command::Volume(c) => volume::run(&cli.global, c),
         Command::Backup(a) => backup::run(&cli.global, a),
         Command::Restore(a) => backup::restore(&cli.global, a),
-        Command::BackupGuard => backup::guard(),
         Command::Version => {
             println!("rcompose version {}", env!("CARGO_PKG_VERSION"));
             Ok(ExitCode::SUCCESS)

@@ -2,9 +2,10 @@
 //! of rcompose leaves the project as it found it: the services it stopped
 //! run again, no half archive remains, nothing staged stays in a volume.
 //!
-//! The command starts the guard (the same binary, hidden subcommand
-//! `__backup-guard`) in its own process group, hands it an [`Undo`] as the
-//! first line on its standard input, and keeps the pipe open. It writes
+//! The command starts the guard (the same binary with the same arguments,
+//! so the same engine and project, and [`GUARD_ENV`] set) in its own
+//! process group, hands it an [`Undo`] as the first line on its standard
+//! input, and keeps the pipe open. It writes
 //! `swap` when restore begins swapping staged content in (from then on the
 //! staged content must not be removed), and `done` when it has tidied up
 //! itself. If the pipe closes without `done`, rcompose died: the guard
@@ -17,6 +18,23 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{ContainerQuery, ContainerRef, Engine};
+
+/// Set in the guard's environment: run as the guard, not the command.
+pub const GUARD_ENV: &str = "RCOMPOSE_BACKUP_GUARD";
+
+/// How to start the guard: this program and its arguments.
+#[derive(Clone, Debug)]
+pub struct Relaunch {
+    pub exe: PathBuf,
+    pub args: Vec<std::ffi::OsString>,
+}
+
+impl Relaunch {
+    /// The running program, as it was started.
+    pub fn current() -> Option<Relaunch> {
+        Some(Relaunch { exe: std::env::current_exe().ok()?, args: std::env::args_os().skip(1).collect() })
+    }
+}
 
 /// What to put right if rcompose dies part way.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -40,12 +58,13 @@ pub struct Guard {
 }
 
 impl Guard {
-    /// Starts `exe __backup-guard` with `undo`. None when it cannot start
-    /// (the work goes on; only a `kill -9` would then leave things stopped).
-    pub fn start(exe: &std::path::Path, undo: &Undo) -> Option<Guard> {
+    /// Starts the guard with `undo`. None when it cannot start (the work
+    /// goes on; only a `kill -9` would then leave things stopped).
+    pub fn start(how: &Relaunch, undo: &Undo) -> Option<Guard> {
         use std::os::unix::process::CommandExt;
-        let mut child = Command::new(exe)
-            .arg("__backup-guard")
+        let mut child = Command::new(&how.exe)
+            .args(&how.args)
+            .env(GUARD_ENV, "1")
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -12,7 +12,7 @@ use futures::StreamExt;
 use miette::miette;
 
 use super::archive::{Header, ServiceMeta, Trailer, VolumeMeta, Writer, FORMAT};
-use super::guard::{Guard, Undo};
+use super::guard::{Guard, Relaunch, Undo};
 use super::pipe;
 use super::quiesce::{quiesce, writers};
 use crate::compose::lifecycle::by_level;
@@ -36,7 +36,7 @@ pub struct BackupRequest {
     pub level: i32,
     /// The rcompose binary, to start a [`Guard`] that puts things right if
     /// this process dies (the command line sets it; a library caller may).
-    pub guard: Option<PathBuf>,
+    pub guard: Option<Relaunch>,
 }
 
 /// A backup written.
@@ -146,7 +146,7 @@ pub async fn backup(
         partial: Some(partial.clone()),
         staged: Vec::new(),
     };
-    let guard = req.guard.as_deref().and_then(|exe| Guard::start(exe, &undo));
+    let guard = req.guard.as_ref().and_then(|how| Guard::start(how, &undo));
     let held = match quiesce(engine, project, &writers, req.pause, reporter).await {
         Ok(held) => held,
         Err(e) => {

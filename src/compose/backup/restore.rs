@@ -16,7 +16,7 @@ use futures::StreamExt;
 use miette::miette;
 
 use super::archive::{self, Contents, Header, Root, Sink, VolumeMeta};
-use super::guard::{Guard, Undo};
+use super::guard::{Guard, Relaunch, Undo};
 use super::make::Meter;
 use super::pipe;
 use super::quiesce::{quiesce, writers};
@@ -40,7 +40,7 @@ pub struct RestoreRequest {
     /// Overwrite volumes that already hold data.
     pub force: bool,
     /// The rcompose binary, to start a guard (see `BackupRequest::guard`).
-    pub guard: Option<PathBuf>,
+    pub guard: Option<Relaunch>,
 }
 
 #[derive(Clone, Debug)]
@@ -109,7 +109,7 @@ pub async fn restore(
         partial: None,
         staged: names.iter().map(|n| (image.clone(), n.clone(), staging.clone())).collect(),
     };
-    let mut guard = req.guard.as_deref().and_then(|exe| Guard::start(exe, &undo));
+    let mut guard = req.guard.as_ref().and_then(|how| Guard::start(how, &undo));
     let held = match quiesce(engine, project, &writers, false, reporter).await {
         Ok(held) => held,
         Err(e) => {
