@@ -31,6 +31,9 @@ pub struct UpArgs {
     /// If containers already exist, don't recreate them
     #[arg(long)]
     pub no_recreate: bool,
+    /// Move the data of volumes whose driver, options or name changed in the file into volumes made as the file asks (the old data is kept in a volume of its own)
+    #[arg(long)]
+    pub migrate_volumes: bool,
     /// Remove containers for services not defined in the Compose file
     #[arg(long)]
     pub remove_orphans: bool,
@@ -92,6 +95,7 @@ impl UpArgs {
             wait_timeout: self.wait_timeout.map(std::time::Duration::from_secs),
             dry_run,
             parallel: 0,
+            migrate_volumes: self.migrate_volumes,
         })
     }
 

@@ -10,6 +10,7 @@ use miette::miette;
 
 use super::images::{decide, needs_age, ImageFlags, ImageWork};
 use super::lock::lock_project;
+use super::volume::migrate;
 use crate::engine::{ApiVersion, Engine};
 use crate::model::Project;
 use crate::progress::Reporter;
@@ -17,7 +18,7 @@ use crate::reconcile::execute::Executor;
 use crate::reconcile::observe::{observe, Observed};
 use crate::reconcile::plan::{image_ref, plan_up, scope, Op, Plan, UpOptions};
 use crate::reconcile::ready::wait_ready;
-use crate::reconcile::steps::{up_steps, Steps};
+use crate::reconcile::steps::{up_steps, Noun, Step, Steps, Verb};
 use crate::{Error, ErrorKind};
 
 /// What `up` is asked to do.
@@ -37,6 +38,11 @@ pub struct UpRequest {
     pub dry_run: bool,
     /// How many engine calls at once (`COMPOSE_PARALLEL_LIMIT`); 0 for the default.
     pub parallel: usize,
+    /// `--migrate-volumes`: move the data of volumes whose driver, options
+    /// or name changed into volumes made as the file asks (see
+    /// [`crate::compose::volume::migrate`]). Without it such a volume is
+    /// used as it is, and a renamed one stops `up`.
+    pub migrate_volumes: bool,
 }
 
 /// What `up` did (or, in a dry run, would do).
@@ -89,9 +95,27 @@ pub async fn up(engine: &dyn Engine, project: &Project, req: &UpRequest, reporte
         }
     }
     let work = decide(project, &scope, &observed.images, &ages, &req.images)?;
+    let drifts = migrate::drifts(project, &observed, &volumes_of(project, &scope));
+    if !req.migrate_volumes {
+        migrate::refuse_renamed(&drifts)?;
+    }
     if req.dry_run {
         let plan = plan_up(project, &observed, &req.plan)?;
-        return Ok(UpOutcome::new(&work, plan));
+        let mut outcome = UpOutcome::new(&work, plan);
+        if req.migrate_volumes {
+            let steps = drifts.iter().map(|d| Step::new(Verb::Copy, Noun::Volume, d.name.clone(), format!("migrate: {d}")));
+            outcome.steps.steps.splice(0..0, steps);
+        }
+        return Ok(outcome);
+    }
+    if req.migrate_volumes && !drifts.is_empty() {
+        for m in migrate::migrate(engine, project, &observed, &drifts, reporter).await? {
+            reporter.warning(&format!(
+                "volume {} was migrated; its data as it was is kept in volume {} (remove it with `docker volume rm {}` once you no longer need it)",
+                m.name, m.kept, m.kept
+            ));
+        }
+        observed = observe(engine, project, &images).await?;
     }
     if get_images(engine, project, &work, reporter).await? {
         observed = observe(engine, project, &images).await?;
@@ -116,6 +140,21 @@ pub async fn up(engine: &dyn Engine, project: &Project, req: &UpRequest, reporte
         wait_ready(engine, &targets, req.wait_timeout).await?;
     }
     Ok(UpOutcome::new(&work, plan))
+}
+
+/// The project volume keys that the services in `scope` mount.
+fn volumes_of<'a>(project: &'a Project, scope: &[String]) -> Vec<&'a str> {
+    let mut keys: Vec<&str> = scope
+        .iter()
+        .filter_map(|s| project.services.get(s))
+        .flat_map(|s| s.volumes.iter())
+        .filter(|m| m.kind == crate::model::MountType::Volume)
+        .filter_map(|m| m.source.as_deref())
+        .filter_map(|src| project.volumes.get_key_value(src).map(|(k, _)| k.as_str()))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
 }
 
 /// Pulls, then builds; true when anything was fetched or made.

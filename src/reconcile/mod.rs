@@ -24,7 +24,7 @@ pub mod plan;
 pub mod plan_down;
 pub mod ready;
 mod recovery;
-mod resources;
+pub mod resources;
 pub mod shared_mounts;
 pub mod spec;
 pub mod steps;

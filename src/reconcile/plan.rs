@@ -270,7 +270,7 @@ pub fn plan_up(project: &Project, observed: &Observed, opts: &UpOptions) -> Resu
                 let have_opts: std::collections::BTreeMap<&String, &String> = found.options.iter().collect();
                 if found.driver != want_driver || want_opts != have_opts {
                     plan.warnings.push(format!(
-                        "volume \"{name}\" exists with driver {} and options {:?}, but the file asks for driver {want_driver} and options {:?}; it is used as it is (remove it with `down -v` to recreate it)",
+                        "volume \"{name}\" exists with driver {} and options {:?}, but the file asks for driver {want_driver} and options {:?}; it is used as it is; `rcompose up --migrate-volumes` moves its data into a volume made as the file asks and keeps the old data in a volume of its own",
                         found.driver, have_opts, want_opts
                     ));
                 }

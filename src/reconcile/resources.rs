@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use super::execute::{ExecError, Executor};
 use super::plan::Op;
 use crate::engine::{labels, Ipam, IpamPool, NetworkSpec, VolumeSpec};
+use crate::model::Project;
 use crate::progress::{Kind, Status};
 
 impl Executor<'_> {
@@ -24,13 +25,7 @@ impl Executor<'_> {
             }
             Op::CreateVolume { key, name } => {
                 self.emit(Kind::Volume, name, Status::Creating);
-                let vol = &self.project.volumes[key];
-                let mut labels: HashMap<String, String> = vol.labels.clone().into_iter().collect();
-                labels.insert(labels::PROJECT.into(), self.project.name.clone());
-                labels.insert(labels::VOLUME.into(), key.clone());
-                labels.insert(labels::VERSION.into(), labels::version());
-                let spec = VolumeSpec { name: name.clone(), driver: vol.driver.clone(), driver_opts: vol.driver_opts.clone().into_iter().collect(), labels };
-                self.engine.create_volume(&spec).await?;
+                self.engine.create_volume(&volume_spec(self.project, key)).await?;
                 self.emit(Kind::Volume, name, Status::Created);
             }
             _ => {}
@@ -71,4 +66,15 @@ impl Executor<'_> {
             labels,
         }
     }
+}
+
+/// The create request of the project's volume `key`: its file definition
+/// with compose's labels.
+pub fn volume_spec(project: &Project, key: &str) -> VolumeSpec {
+    let vol = &project.volumes[key];
+    let mut labels: HashMap<String, String> = vol.labels.clone().into_iter().collect();
+    labels.insert(labels::PROJECT.into(), project.name.clone());
+    labels.insert(labels::VOLUME.into(), key.to_string());
+    labels.insert(labels::VERSION.into(), labels::version());
+    VolumeSpec { name: vol.name().to_string(), driver: vol.driver.clone(), driver_opts: vol.driver_opts.clone().into_iter().collect(), labels }
 }

@@ -6,6 +6,7 @@
 
 mod helper;
 pub mod layout;
+pub mod migrate;
 
 pub(crate) use helper::Helper;
 
@@ -88,12 +89,7 @@ pub async fn volume(engine: &dyn Engine, project: &Project, req: &VolumeRequest,
             steps.push(Step::new(Verb::Copy, Noun::Volume, src.clone(), format!("into {dst}")));
             if !dry_run {
                 ensure_volume(engine, project, &observed, &dst).await?;
-                let from = Helper::create(engine, project, &observed, &src, "/volume").await?;
-                // The archive of /volume has its entries under `volume/`.
-                let tar = engine.download_archive(from.me(), "/volume").map(|r| r.map_err(std::io::Error::other)).boxed();
-                let copied = import(engine, project, &observed, &dst, &Placement::Under("volume".into()), tar).await;
-                from.remove().await;
-                copied?;
+                copy(engine, project, &observed, &src, &dst).await?;
             }
         }
     }
@@ -150,6 +146,16 @@ async fn export(
     .await;
     helper.remove().await;
     written
+}
+
+/// Copies volume `src`'s content into `dst` (both engine names), streamed.
+pub(crate) async fn copy(engine: &dyn Engine, project: &Project, observed: &Observed, src: &str, dst: &str) -> Result<(), Error> {
+    let from = Helper::create(engine, project, observed, src, "/volume").await?;
+    // The archive of /volume has its entries under `volume/`.
+    let tar = engine.download_archive(from.me(), "/volume").map(|r| r.map_err(std::io::Error::other)).boxed();
+    let copied = import(engine, project, observed, dst, &Placement::Under("volume".into()), tar).await;
+    from.remove().await;
+    copied
 }
 
 /// Unpacks the archive so that its entries land at the volume's root.

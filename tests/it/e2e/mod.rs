@@ -18,6 +18,7 @@ mod interop;
 mod interrupt;
 mod lifecycle;
 mod logs;
+mod migrate;
 mod mounts;
 mod order;
 mod persistence;
