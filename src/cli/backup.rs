@@ -90,6 +90,9 @@ fn make(global: &GlobalArgs, args: &BackupArgs) -> Result<ExitCode, Error> {
         let engine = connect(global).await?;
         backup::backup(&engine, &project, &req, reporter.as_ref(), interrupted()).await
     })?;
+    if global.progress == crate::progress::Mode::Quiet {
+        return Ok(ExitCode::SUCCESS);
+    }
     let total: u64 = outcome.sums.volumes.values().map(|s| s.bytes).sum();
     eprintln!(
         "Backed up {} volume(s), {} of data, into {} ({})",
@@ -119,6 +122,9 @@ pub fn restore(global: &GlobalArgs, args: &RestoreArgs) -> Result<ExitCode, Erro
         let engine = connect(global).await?;
         backup::restore(&engine, &project, &req, reporter.as_ref(), interrupted()).await
     })?;
+    if global.progress == crate::progress::Mode::Quiet {
+        return Ok(ExitCode::SUCCESS);
+    }
     for (key, name) in &outcome.volumes {
         eprintln!("Restored volume {key} into {name}");
     }
