@@ -86,6 +86,12 @@ fn make(global: &GlobalArgs, args: &BackupArgs) -> Result<ExitCode, Error> {
     let output = args.output.clone().unwrap_or_else(|| default_name(&project.name));
     let req = BackupRequest { services: args.services.clone(), output, pause: args.pause, level: args.level, guard: Relaunch::current() };
     let reporter = crate::progress::reporter(global.progress);
+    if global.dry_run {
+        return super::runtime()?.block_on(async {
+            let steps = backup::backup_steps(&connect(global).await?, &project, &req, reporter.as_ref()).await?;
+            super::print_stdout(&crate::render::plan::table(&steps))
+        });
+    }
     let outcome = super::runtime()?.block_on(async {
         let engine = connect(global).await?;
         backup::backup(&engine, &project, &req, reporter.as_ref(), interrupted()).await
@@ -118,6 +124,12 @@ pub fn restore(global: &GlobalArgs, args: &RestoreArgs) -> Result<ExitCode, Erro
     let (project, _) = super::load_or_name_only(global)?;
     let req = RestoreRequest { file: args.file.clone(), force: args.force, guard: Relaunch::current() };
     let reporter = crate::progress::reporter(global.progress);
+    if global.dry_run {
+        return super::runtime()?.block_on(async {
+            let steps = backup::restore_steps(&connect(global).await?, &project, &req).await?;
+            super::print_stdout(&crate::render::plan::table(&steps))
+        });
+    }
     let outcome = super::runtime()?.block_on(async {
         let engine = connect(global).await?;
         backup::restore(&engine, &project, &req, reporter.as_ref(), interrupted()).await

@@ -20,8 +20,9 @@ use crate::compose::volume::Helper;
 use crate::engine::{labels, Engine, EngineError};
 use crate::model::{MountType, Project};
 use crate::progress::{Event, Kind, Reporter, Status};
-use crate::reconcile::observe::observe;
+use crate::reconcile::observe::{observe, Observed, ObservedContainer};
 use crate::reconcile::plan::image_ref;
+use crate::reconcile::steps::{Noun, Step, Steps, Verb};
 use crate::{Error, ErrorKind};
 
 /// What to back up, and where to.
@@ -81,48 +82,7 @@ pub async fn backup(
     reporter: &dyn Reporter,
     cancel: impl Future<Output = ()>,
 ) -> Result<BackupOutcome, Error> {
-    for s in &req.services {
-        if !project.services.contains_key(s) {
-            return Err(Error::new(ErrorKind::Usage, miette!(code = "rcompose::unknown_service", "no such service: {s}")));
-        }
-    }
-    let images: Vec<String> = project.services.iter().map(|(n, s)| image_ref(project, n, s)).collect();
-    let observed = observe(engine, project, &images).await?;
-    let mut volumes = Vec::new();
-    for (key, services) in chosen_volumes(project, &req.services) {
-        let v = &project.volumes[&key];
-        let Some(found) = observed.volumes.get(v.name()) else {
-            reporter.warning(&format!("volume {} does not exist yet: nothing of it to back up", v.name()));
-            continue;
-        };
-        volumes.push(VolumeMeta {
-            key,
-            name: v.name().to_string(),
-            driver: Some(found.driver.clone()),
-            driver_opts: found.options.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-            labels: found.labels.iter().filter(|(k, _)| !k.starts_with("com.docker.compose.")).map(|(k, v)| (k.clone(), v.clone())).collect(),
-            external: v.external,
-            services,
-        });
-    }
-    if volumes.is_empty() {
-        return Err(Error::new(
-            ErrorKind::State,
-            miette!(code = "rcompose::nothing_to_back_up", help = "create them with `rcompose up`", "project {} has no volume to back up", project.name),
-        ));
-    }
-    let header = Header {
-        format: FORMAT,
-        project: project.name.clone(),
-        created: crate::render::ps::rfc3339_utc(std::time::SystemTime::now()),
-        rcompose_version: labels::version(),
-        volumes,
-        services: project
-            .services
-            .iter()
-            .map(|(n, s)| (n.clone(), ServiceMeta { image: image_ref(project, n, s), config_hash: crate::reconcile::hash::config_hash(s) }))
-            .collect(),
-    };
+    let (observed, header) = select(engine, project, req, reporter).await?;
     let partial = partial_path(&req.output);
     let file = std::fs::File::create(&partial).map_err(|e| Error::new(ErrorKind::System, miette!("cannot write {}: {e}", partial.display())))?;
 
@@ -185,6 +145,75 @@ pub async fn backup(
     }
     let size = std::fs::metadata(&req.output).map(|m| m.len()).unwrap_or(0);
     Ok(BackupOutcome { output: req.output.clone(), header, sums, size, held: held_names })
+}
+
+/// What the engine has, and the header of the backup `req` asks for: the
+/// chosen volumes that exist (a missing one is warned about and skipped).
+async fn select(engine: &dyn Engine, project: &Project, req: &BackupRequest, reporter: &dyn Reporter) -> Result<(Observed, Header), Error> {
+    for s in &req.services {
+        if !project.services.contains_key(s) {
+            return Err(Error::new(ErrorKind::Usage, miette!(code = "rcompose::unknown_service", "no such service: {s}")));
+        }
+    }
+    let images: Vec<String> = project.services.iter().map(|(n, s)| image_ref(project, n, s)).collect();
+    let observed = observe(engine, project, &images).await?;
+    let mut volumes = Vec::new();
+    for (key, services) in chosen_volumes(project, &req.services) {
+        let v = &project.volumes[&key];
+        let Some(found) = observed.volumes.get(v.name()) else {
+            reporter.warning(&format!("volume {} does not exist yet: nothing of it to back up", v.name()));
+            continue;
+        };
+        volumes.push(VolumeMeta {
+            key,
+            name: v.name().to_string(),
+            driver: Some(found.driver.clone()),
+            driver_opts: found.options.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            labels: found.labels.iter().filter(|(k, _)| !k.starts_with("com.docker.compose.")).map(|(k, v)| (k.clone(), v.clone())).collect(),
+            external: v.external,
+            services,
+        });
+    }
+    if volumes.is_empty() {
+        return Err(Error::new(
+            ErrorKind::State,
+            miette!(code = "rcompose::nothing_to_back_up", help = "create them with `rcompose up`", "project {} has no volume to back up", project.name),
+        ));
+    }
+    let header = Header {
+        format: FORMAT,
+        project: project.name.clone(),
+        created: crate::render::ps::rfc3339_utc(std::time::SystemTime::now()),
+        rcompose_version: labels::version(),
+        volumes,
+        services: project
+            .services
+            .iter()
+            .map(|(n, s)| (n.clone(), ServiceMeta { image: image_ref(project, n, s), config_hash: crate::reconcile::hash::config_hash(s) }))
+            .collect(),
+    };
+    Ok((observed, header))
+}
+
+/// What `backup` would do, in order: hold the writers, copy each volume,
+/// let the writers go. Changes nothing.
+pub async fn backup_steps(engine: &dyn Engine, project: &Project, req: &BackupRequest, reporter: &dyn Reporter) -> Result<Steps, Error> {
+    let (observed, header) = select(engine, project, req, reporter).await?;
+    let names: Vec<String> = header.volumes.iter().map(|v| v.name.clone()).collect();
+    let writers = writers(&observed, &names);
+    let order: Vec<&ObservedContainer> = by_level(project, &writers).into_iter().flatten().collect();
+    let (hold, release) = if req.pause { (Verb::Pause, Verb::Unpause) } else { (Verb::Stop, Verb::Start) };
+    let mut steps = Steps::default();
+    for c in order.iter().rev() {
+        steps.push(Step::new(hold, Noun::Container, c.name.clone(), "writes to a volume being backed up"));
+    }
+    for v in &header.volumes {
+        steps.push(Step::new(Verb::Copy, Noun::Volume, v.name.clone(), format!("into {}", req.output.display())));
+    }
+    for c in order {
+        steps.push(Step::new(release, Noun::Container, c.name.clone(), "held for the copy"));
+    }
+    Ok(steps)
 }
 
 /// Removes the helpers, and the unfinished file unless `partial` is empty.

@@ -13,8 +13,8 @@ pub mod pipe;
 pub mod quiesce;
 mod restore;
 
-pub use make::{backup, chosen_volumes, partial_path, BackupOutcome, BackupRequest};
-pub use restore::{restore, swap_script, target_name, unreadable, RestoreOutcome, RestoreRequest};
+pub use make::{backup, backup_steps, chosen_volumes, partial_path, BackupOutcome, BackupRequest};
+pub use restore::{restore, restore_steps, swap_script, target_name, unreadable, RestoreOutcome, RestoreRequest};
 
 /// Reads a whole backup without restoring it: its header, the sums it
 /// carries and the sums of what it holds (`backup ls`, `backup verify`).

@@ -25,8 +25,9 @@ use crate::compose::volume::Helper;
 use crate::engine::{labels, Engine, EngineError, VolumeSpec};
 use crate::model::Project;
 use crate::progress::Reporter;
-use crate::reconcile::observe::{observe, Observed};
+use crate::reconcile::observe::{observe, Observed, ObservedContainer};
 use crate::reconcile::plan::image_ref;
+use crate::reconcile::steps::{Noun, Step, Steps, Verb};
 use crate::{Error, ErrorKind};
 
 /// Where staged content waits inside its volume, and the old content
@@ -150,6 +151,30 @@ pub async fn restore(
         ));
     }
     Ok(RestoreOutcome { volumes: targets.iter().map(|(m, n)| (m.key.clone(), n.clone())).collect(), header, held: held_names })
+}
+
+/// What `restore` would do, in order. Changes nothing; whether a volume
+/// already holds data is checked only by the restore itself.
+pub async fn restore_steps(engine: &dyn Engine, project: &Project, req: &RestoreRequest) -> Result<Steps, Error> {
+    let header = read_header(&req.file).await?;
+    let observed = observe(engine, project, &[]).await?;
+    let names: Vec<String> = header.volumes.iter().map(|m| target_name(project, m)).collect();
+    let writers = writers(&observed, &names);
+    let order: Vec<&ObservedContainer> = by_level(project, &writers).into_iter().flatten().collect();
+    let mut steps = Steps::default();
+    for name in names.iter().filter(|n| !observed.volumes.contains_key(*n)) {
+        steps.push(Step::new(Verb::Create, Noun::Volume, name.clone(), "missing"));
+    }
+    for c in order.iter().rev() {
+        steps.push(Step::new(Verb::Stop, Noun::Container, c.name.clone(), "uses a volume being restored"));
+    }
+    for name in &names {
+        steps.push(Step::new(Verb::Write, Noun::Volume, name.clone(), format!("from {}", req.file.display())));
+    }
+    for c in order {
+        steps.push(Step::new(Verb::Start, Noun::Container, c.name.clone(), "held for the restore"));
+    }
+    Ok(steps)
 }
 
 async fn read_header(file: &std::path::Path) -> Result<Header, Error> {

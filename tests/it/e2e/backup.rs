@@ -139,6 +139,14 @@ fn a_backup_cut_short_leaves_services_running_and_no_archive() {
     let s = Stack::new("backup-cut", &busybox_compose());
     s.ok(&["up", "-d"]);
     Stack::docker(&["exec", &format!("{}-app-1", s.name), "sh", "-c", "dd if=/dev/urandom of=/data/blob bs=1M count=400 2>/dev/null"]);
+    // A dry run says what it would do and does none of it.
+    let plan = s.ok(&["--dry-run", "backup", "-o", "cut.tar.zst"]);
+    let app = format!("{}-app-1", s.name);
+    let expected =
+        [format!("stop     container {app}"), format!("copy     volume    {}_data  (into cut.tar.zst)", s.name), format!("start    container {app}")];
+    assert!(expected.iter().all(|l| plan.contains(l.as_str())), "{plan}");
+    assert!(!s.path().join("cut.tar.zst").exists() && !s.path().join("cut.tar.zst.partial").exists());
+    assert_eq!(running(&s), std::slice::from_ref(&app));
     for sig in ["-TERM", "-KILL"] {
         let mut child = start_until(&s, &["backup", "-o", "cut.tar.zst"], "Copying");
         std::thread::sleep(std::time::Duration::from_millis(300));
