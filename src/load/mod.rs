@@ -2,11 +2,13 @@
 //!
 //! Owns the pipeline text → YAML tree (with spans) → interpolation →
 //! short-to-long syntax → `include` → merge of `-f` files → `extends` →
-//! typed model → defaults and paths → semantic checks. Every problem found
+//! empty fields dropped → typed model → defaults and paths → semantic checks. Every problem found
 //! on the way is collected with its span; nothing here prints.
 
+pub mod checks;
 pub mod de;
 pub mod dotenv;
+pub mod empty;
 pub mod env;
 pub mod extends;
 pub mod files;
@@ -155,6 +157,7 @@ pub fn load(opts: &LoadOptions) -> Result<Loaded, LoadFailure> {
     let Some(mut document) = merged else { return Err(fail(session)) };
     document = merge::strip(document);
     extends::apply(&mut document, &mut session);
+    empty::drop_empty_fields(&mut document);
     if !session.problems.is_empty() {
         return Err(fail(session));
     }
@@ -177,6 +180,7 @@ pub fn load(opts: &LoadOptions) -> Result<Loaded, LoadFailure> {
         return Err(fail(session));
     };
     validate::check(&project, &document, &mut session.problems);
+    checks::check(&project, &document, &mut session.problems);
     let mut project = project;
     to_model::drop_unused_resources(&mut project);
     if !session.problems.is_empty() {

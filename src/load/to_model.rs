@@ -306,13 +306,27 @@ fn implicit_dependencies(project: &mut Project) {
     }
 }
 
-/// Defaults docker compose writes into the model: the Dockerfile name,
-/// secret and config targets, clean container paths.
+/// Defaults docker compose writes into the model: the Dockerfile name, a
+/// port's mode and protocol, secret and config targets, clean container
+/// paths. A field written empty gets no default (v2 drops it after).
 fn fill_defaults(project: &mut Project) {
     for svc in project.services.values_mut() {
         if let Some(b) = &mut svc.build {
-            if b.dockerfile.is_none() && b.dockerfile_inline.is_none() {
+            // An empty `dockerfile:` is dropped after the default would
+            // apply, so v2 prints none.
+            if b.dockerfile.as_deref() == Some("") {
+                b.dockerfile = None;
+            } else if b.dockerfile.is_none() && b.dockerfile_inline.is_none() {
                 b.dockerfile = Some("Dockerfile".into());
+            }
+        }
+        for p in &mut svc.ports {
+            for (field, default) in [(&mut p.mode, "ingress"), (&mut p.protocol, "tcp")] {
+                match field.as_deref() {
+                    Some("") => *field = None,
+                    None => *field = Some(default.into()),
+                    Some(_) => {}
+                }
             }
         }
         for s in &mut svc.secrets {

@@ -50,3 +50,75 @@ fn env_file_formats_and_dotenv_values() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("raw.env") && err.contains("whitespace"), "{err}");
 }
+
+#[test]
+fn empty_text_fields_are_absent() {
+    let compose = "services:
+  app:
+    image: busybox
+    hostname: ${U}
+    restart: ${U}
+    stop_signal: ${U}
+    user: ''
+    command: ${U}
+    labels: {a: '${U}'}
+    dns: ${U}
+    tmpfs: ${U}
+    logging: {driver: '${U}'}
+    networks: {n: {ipv4_address: '${U}'}}
+    volumes: [{type: volume, source: '${U}', target: /x}]
+    ports: [{target: 80}, {target: 81, protocol: '${U}'}, {target: 82, published: '${U}'}, {target: 83, mode: '${U}'}]
+  built:
+    build: ${U}
+  dockerfile:
+    build: {context: ., dockerfile: '${U}', target: '${U}'}
+networks:
+  n: {driver: '${U}', driver_opts: {a: '${U}'}, ipam: {driver: '${U}'}}
+";
+    let got = config(&[("compose.yaml", compose)], &[]);
+    let app = &got["services"]["app"];
+    let expected = json!({
+        "command": [], "entrypoint": null, "image": "busybox", "labels": {"a": ""}, "logging": {}, "networks": {"n": {}},
+        "tmpfs": [""], "volumes": [{"type": "volume", "target": "/x"}],
+        "ports": [
+            {"mode": "ingress", "target": 80, "protocol": "tcp"}, {"mode": "ingress", "target": 81},
+            {"mode": "ingress", "target": 82, "protocol": "tcp"}, {"target": 83, "protocol": "tcp"}
+        ]
+    });
+    assert_eq!(app, &expected);
+    assert_eq!(got["services"]["built"]["build"], json!({"dockerfile": "Dockerfile"}));
+    assert_eq!(got["services"]["dockerfile"]["build"], json!({"context": "@DIR@"}));
+    assert_eq!(got["networks"]["n"]["driver_opts"], json!({"a": ""}));
+    assert_eq!(got["networks"]["n"]["ipam"], json!({}));
+    assert!(got["networks"]["n"].get("driver").is_none());
+}
+
+#[test]
+fn empty_fields_v2_rejects_fail_the_load() {
+    // v2: "has neither an image nor a build context", and schema pattern or
+    // enum errors for the others; all exit 1.
+    for (field, words) in [
+        ("image: ${U}", "neither an image nor a build context"),
+        ("image: x\n    container_name: ${U}", "container_name"),
+        ("image: x\n    container_name: a", "container_name"),
+        ("image: x\n    pull_policy: ${U}", "pull_policy"),
+        ("image: x\n    cgroup: ${U}", "cgroup"),
+        ("image: x\n    ports: [{target: 80, host_ip: '${U}'}]", "not an IP address"),
+        ("image: x\n    ports: ['1.2.3:80:80']", "1.2.3"),
+    ] {
+        let (code, err) = config_fails(&[("compose.yaml", &format!("services:\n  app:\n    {field}\n"))]);
+        assert_eq!(code, 1, "{field}: {err}");
+        assert!(err.contains(words) && err.contains("compose.yaml:"), "{field}: {err}");
+    }
+}
+
+/// A deliberate difference (README): v2 prints an empty resource `name` as
+/// no name at all, leaving the resource nameless; rcompose gives it the
+/// name it would have had without the line.
+#[test]
+fn empty_resource_name_gets_the_default_name() {
+    let compose = "name: demo\nservices:\n  app:\n    image: x\n    volumes: ['data:/v']\n    networks: [n]\nvolumes:\n  data: {name: '${U}'}\nnetworks:\n  n: {name: '${U}'}\n";
+    let got = config(&[("compose.yaml", compose)], &[]);
+    assert_eq!(got["volumes"]["data"]["name"], json!("demo_data"));
+    assert_eq!(got["networks"]["n"]["name"], json!("demo_n"));
+}
