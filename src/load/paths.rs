@@ -1,7 +1,8 @@
 //! Relative paths to absolute ones, on the document tree.
 //!
 //! Owns: which attributes hold host paths (build contexts, bind sources,
-//! env files, label files, secret and config files, `extends.file`) and
+//! env files, label files, secret and config files, `extends.file`, the
+//! `path` of `develop.watch` rules) and
 //! resolving them against a base directory, with `~` as the home directory.
 //! Paths in the first file and its overrides resolve against the project
 //! directory; included and extended files resolve against their own folder.
@@ -88,6 +89,13 @@ pub fn resolve_service(service: &mut Node, base: &Path, home: Option<&Path>) {
         match &mut label_file.kind {
             Kind::Seq(items) => items.iter_mut().for_each(|i| rewrite(i, base, home, false)),
             _ => rewrite(label_file, base, home, false),
+        }
+    }
+    if let Some(Kind::Seq(rules)) = map.get_mut("develop").and_then(Node::as_map_mut).and_then(|d| d.get_mut("watch")).map(|n| &mut n.kind) {
+        for rule in rules {
+            if let Some(p) = rule.as_map_mut().and_then(|m| m.get_mut("path")) {
+                rewrite(p, base, home, false);
+            }
         }
     }
     if let Some(file) = map.get_mut("extends").and_then(Node::as_map_mut).and_then(|e| e.get_mut("file")) {

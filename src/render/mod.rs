@@ -24,7 +24,21 @@ pub fn image_name(project: &Project, name: &str, service: &Service) -> String {
 
 /// The project as a JSON value in docker compose's canonical shape.
 pub fn config_value(project: &Project) -> Value {
-    config_value_with(project, false)
+    let mut v = config_value_with(project, false);
+    zero_structs(&mut v);
+    v
+}
+
+/// Structures Go's JSON writer prints even when unset, as their zero value:
+/// a watch rule's `exec` is `{"command": null}` (YAML leaves it out).
+fn zero_structs(v: &mut Value) {
+    let Some(Value::Object(services)) = v.get_mut("services") else { return };
+    for svc in services.values_mut() {
+        let Some(Value::Array(rules)) = svc.pointer_mut("/develop/watch") else { continue };
+        for rule in rules.iter_mut().filter_map(Value::as_object_mut) {
+            rule.entry("exec").or_insert_with(|| serde_json::json!({"command": null}));
+        }
+    }
 }
 
 /// `nested_extensions`: YAML keeps `x-` fields inside services and

@@ -122,3 +122,41 @@ fn empty_resource_name_gets_the_default_name() {
     assert_eq!(got["volumes"]["data"]["name"], json!("demo_data"));
     assert_eq!(got["networks"]["n"]["name"], json!("demo_n"));
 }
+
+#[test]
+fn develop_watch_paths_and_exec() {
+    let compose = "services:
+  app:
+    image: x
+    develop:
+      watch:
+        - {action: sync, path: ./src, target: /app/src, ignore: [node_modules/, '*.tmp']}
+        - {action: rebuild, path: package.json}
+        - {action: sync+restart, path: /abs/path, target: relative/target, initial_sync: true}
+        - action: sync+exec
+          path: ~/x
+          target: /app
+          exec: {command: echo hi, user: root, privileged: true, working_dir: /w, environment: [A=1]}
+        - {action: sync+exec, path: ../up, target: /t, exec: {command: [sh, -c, x]}, include: ['*.js']}
+";
+    let dir = project(&[("proj/compose.yaml", compose)]);
+    let loaded = load_dir(&dir.path().join("proj"), &[("HOME", "/home/u")]).unwrap();
+    let text = rcompose::render::config_json(&loaded.project).replace(dir.path().to_str().unwrap(), "@DIR@");
+    let got: Value = serde_json::from_str(&text).unwrap();
+    let null_exec = json!({"command": null});
+    assert_eq!(
+        got["services"]["app"]["develop"]["watch"],
+        json!([
+            {"path": "@DIR@/proj/src", "action": "sync", "target": "/app/src", "exec": null_exec, "ignore": ["node_modules/", "*.tmp"]},
+            {"path": "@DIR@/proj/package.json", "action": "rebuild", "exec": null_exec},
+            {"path": "/abs/path", "action": "sync+restart", "target": "relative/target", "exec": null_exec, "initial_sync": true},
+            {"path": "/home/u/x", "action": "sync+exec", "target": "/app",
+             "exec": {"command": ["echo", "hi"], "user": "root", "privileged": true, "working_dir": "/w", "environment": {"A": "1"}}},
+            {"path": "@DIR@/up", "action": "sync+exec", "target": "/t", "exec": {"command": ["sh", "-c", "x"]}, "include": ["*.js"]}
+        ])
+    );
+    // The YAML leaves the unset `exec` out and single-quotes globs.
+    let yaml = rcompose::render::config_yaml(&loaded.project);
+    assert_eq!(yaml.matches("exec:").count(), 2, "{yaml}");
+    assert!(yaml.contains("- '*.tmp'"), "{yaml}");
+}
