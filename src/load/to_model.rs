@@ -249,10 +249,12 @@ fn resolve_environment(project: &mut Project, vars: &Vars) {
     }
 }
 
+/// Services without `networks` join `default`; services run by a
+/// `provider` join none, as in docker compose v2.
 fn default_network(project: &mut Project) {
     let mut uses_default = false;
     for svc in project.services.values_mut() {
-        if svc.networks.is_empty() && svc.network_mode.is_none() {
+        if svc.networks.is_empty() && svc.network_mode.is_none() && svc.provider.is_none() {
             svc.networks.insert("default".into(), None);
         }
         if svc.networks.contains_key("default") {

@@ -160,3 +160,29 @@ fn develop_watch_paths_and_exec() {
     assert_eq!(yaml.matches("exec:").count(), 2, "{yaml}");
     assert!(yaml.contains("- '*.tmp'"), "{yaml}");
 }
+
+#[test]
+fn provider_options_are_lists_of_text() {
+    let compose = "services:
+  app:
+    provider:
+      type: awesomecloud
+      options: {type: mysql, size: 256, list: [a, b], flag: true, num: 1.5, multi: [x, 2]}
+  web:
+    image: x
+    depends_on: [app]
+";
+    let got = config(&[("compose.yaml", compose)], &[]);
+    assert_eq!(
+        got["services"]["app"],
+        json!({"command": null, "entrypoint": null, "provider": {"type": "awesomecloud", "options": {
+            "flag": ["true"], "list": ["a", "b"], "multi": ["x", "2"], "num": ["1.5"], "size": ["256"], "type": ["mysql"]
+        }}})
+    );
+    assert_eq!(got["services"]["web"]["networks"], json!({"default": null}));
+    for bad in ["{a: {b: c}}", "{a: null}", "[a=1]", "{a: [[1]]}"] {
+        let (code, err) = config_fails(&[("compose.yaml", &format!("services:\n  app:\n    provider:\n      type: x\n      options: {bad}\n"))]);
+        assert_eq!(code, 1, "{bad}: {err}");
+        assert!(err.contains("compose.yaml:5:"), "{bad}: {err}");
+    }
+}
