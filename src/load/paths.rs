@@ -6,6 +6,8 @@
 //! resolving them against a base directory, with `~` as the home directory.
 //! Paths in the first file and its overrides resolve against the project
 //! directory; included and extended files resolve against their own folder.
+//! Windows absolute paths (`C:\data`) are kept in bind sources and secret
+//! and config files, as docker compose v2 keeps them.
 
 use std::path::{Component, Path, PathBuf};
 
@@ -50,12 +52,27 @@ fn is_remote(context: &str) -> bool {
     context.contains("://") || context.starts_with("git@") || context.starts_with("github.com/")
 }
 
+/// `C:\data`, `c:/data`: a Windows absolute path, which docker compose v2
+/// keeps as written for bind sources and secret and config files (it
+/// joins build contexts, env files and watch paths like relative ones).
+pub fn is_windows_absolute(p: &str) -> bool {
+    let b = p.as_bytes();
+    b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && matches!(b[2], b'\\' | b'/')
+}
+
 fn rewrite(node: &mut Node, base: &Path, home: Option<&Path>, skip_remote: bool) {
     if let Kind::Scalar(Scalar { text, .. }) = &mut node.kind {
         if text.is_empty() || (skip_remote && is_remote(text)) {
             return;
         }
         *text = absolutize(base, text, home).to_string_lossy().into_owned();
+    }
+}
+
+/// Like [`rewrite`], but a Windows absolute path stays as written.
+fn rewrite_host(node: &mut Node, base: &Path, home: Option<&Path>) {
+    if !node.as_str().is_some_and(is_windows_absolute) {
+        rewrite(node, base, home, false);
     }
 }
 
@@ -73,7 +90,7 @@ pub fn resolve_service(service: &mut Node, base: &Path, home: Option<&Path>) {
         for v in vols {
             if v.get("type").and_then(Node::as_str) == Some("bind") {
                 if let Some(src) = v.as_map_mut().and_then(|m| m.get_mut("source")) {
-                    rewrite(src, base, home, false);
+                    rewrite_host(src, base, home);
                 }
             }
         }
@@ -115,7 +132,7 @@ pub fn resolve_document(root: &mut Node, base: &Path, home: Option<&Path>) {
         if let Some(items) = map.get_mut(section).and_then(Node::as_map_mut) {
             for e in items.iter_mut() {
                 if let Some(file) = e.value.as_map_mut().and_then(|m| m.get_mut("file")) {
-                    rewrite(file, base, home, false);
+                    rewrite_host(file, base, home);
                 }
             }
         }
@@ -135,5 +152,15 @@ mod tests {
         assert_eq!(absolutize(base, "/abs/dir/", None).to_str(), Some("/abs/dir/"));
         assert_eq!(absolutize(base, "~/d", Some(Path::new("/home/u"))), PathBuf::from("/home/u/d"));
         assert_eq!(absolutize(base, ".", None), PathBuf::from("/proj/app"));
+    }
+
+    #[test]
+    fn windows_absolute_paths() {
+        for p in ["C:\\data", "c:/data", "D:\\"] {
+            assert!(is_windows_absolute(p), "{p}");
+        }
+        for p in ["C:data", "v", "ab:/x", "/abs", "./C:/x"] {
+            assert!(!is_windows_absolute(p), "{p}");
+        }
     }
 }

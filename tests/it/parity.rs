@@ -186,3 +186,39 @@ fn provider_options_are_lists_of_text() {
         assert!(err.contains("compose.yaml:5:"), "{bad}: {err}");
     }
 }
+
+#[test]
+fn windows_absolute_paths_as_v2_treats_them() {
+    let compose = r"services:
+  app:
+    image: x
+    volumes:
+      - C:\data:/data
+      - c:/data3:/data3:ro
+      - v:/v
+      - {type: bind, source: 'D:\bind', target: /b}
+    env_file: [{path: 'C:\envs\a.env', required: false}]
+    build: {context: 'C:\ctx', dockerfile: 'D:\Dockerfile'}
+    secrets: [s]
+secrets:
+  s: {file: 'C:\secret'}
+";
+    let got = config(&[("compose.yaml", compose)], &[]);
+    let app = &got["services"]["app"];
+    // Bind sources and secret files are kept; build contexts are joined.
+    assert_eq!(
+        app["volumes"],
+        json!([
+            {"type": "bind", "source": "C:\\data", "target": "/data", "bind": {"create_host_path": true}},
+            {"type": "bind", "source": "c:/data3", "target": "/data3", "read_only": true, "bind": {"create_host_path": true}},
+            {"type": "volume", "target": "v:/v", "volume": {}},
+            {"type": "bind", "source": "D:\\bind", "target": "/b"}
+        ])
+    );
+    assert_eq!(app["build"], json!({"context": "@DIR@/C:\\ctx", "dockerfile": "D:\\Dockerfile"}));
+    assert_eq!(got["secrets"]["s"]["file"], json!("C:\\secret"));
+    // v2: "env file /…/C:\envs\a.env not found".
+    let (code, err) = config_fails(&[("compose.yaml", "services:\n  app:\n    image: x\n    env_file: ['C:\\envs\\a.env']\n")]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("/C:\\envs\\a.env not found"), "{err}");
+}
