@@ -222,3 +222,48 @@ secrets:
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("/C:\\envs\\a.env not found"), "{err}");
 }
+
+#[test]
+fn reset_and_override_through_extends() {
+    let compose = "services:
+  base:
+    image: busybox
+    ports: ['80:80']
+    environment: {A: '1', B: '2'}
+    labels: {l1: x}
+    command: [run]
+    volumes: ['/a:/a']
+  web:
+    extends: base
+    ports: !reset []
+    environment: !override {C: '3'}
+    labels: !reset {}
+    command: !reset null
+  other:
+    extends: {service: base}
+    volumes: !override ['/b:/b']
+    image: !reset null
+    build: .
+";
+    let got = config(&[("compose.yaml", compose)], &[]);
+    let bind = |p: &str| json!({"type": "bind", "source": p, "target": p, "bind": {"create_host_path": true}});
+    assert_eq!(
+        got["services"]["web"],
+        json!({"command": null, "entrypoint": null, "environment": {"C": "3"}, "image": "busybox", "networks": {"default": null}, "volumes": [bind("/a")]})
+    );
+    let other = &got["services"]["other"];
+    assert!(other.get("image").is_none(), "{other}");
+    assert_eq!(other["volumes"], json!([bind("/b")]));
+    assert_eq!(other["command"], json!(["run"]));
+
+    // Each file resolves its own `extends` before the files merge, so an
+    // override's `!reset` also drops what `extends` brought in.
+    let base = "services:\n  base:\n    image: b\n    ports: ['80:80']\n  web:\n    extends: base\n    ports: ['81:81']\n";
+    let got = config(&[("compose.yaml", base), ("compose.override.yaml", "services:\n  web:\n    ports: !reset []\n")], &[]);
+    assert!(got["services"]["web"].get("ports").is_none(), "{}", got["services"]["web"]);
+    // ... and cannot extend a service of another `-f` file (v2: "cannot
+    // extend service", exit 1).
+    let (code, err) = config_fails(&[("compose.yaml", base), ("compose.override.yaml", "services:\n  new:\n    extends: base\n")]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("compose.override.yaml:3:"), "{err}");
+}
