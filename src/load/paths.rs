@@ -2,7 +2,7 @@
 //!
 //! Owns: which attributes hold host paths (build contexts, bind sources,
 //! env files, label files, secret and config files, `extends.file`, the
-//! `path` of `develop.watch` rules) and
+//! `path` of `develop.watch` rules, the `device` of a local bind volume) and
 //! resolving them against a base directory, with `~` as the home directory.
 //! Paths in the first file and its overrides resolve against the project
 //! directory; included and extended files resolve against their own folder.
@@ -126,6 +126,22 @@ pub fn resolve_document(root: &mut Node, base: &Path, home: Option<&Path>) {
     if let Some(services) = map.get_mut("services").and_then(Node::as_map_mut) {
         for e in services.iter_mut() {
             resolve_service(&mut e.value, base, home);
+        }
+    }
+    // A local bind volume's device is a host folder (`o` exactly `bind`,
+    // as docker compose v2 reads it).
+    if let Some(items) = map.get_mut("volumes").and_then(Node::as_map_mut) {
+        for e in items.iter_mut() {
+            let Some(vol) = e.value.as_map_mut() else { continue };
+            if vol.get("driver").and_then(Node::as_str) != Some("local") {
+                continue;
+            }
+            let Some(opts) = vol.get_mut("driver_opts").and_then(Node::as_map_mut) else { continue };
+            if opts.get("o").and_then(Node::as_str) == Some("bind") {
+                if let Some(device) = opts.get_mut("device") {
+                    rewrite(device, base, home, false);
+                }
+            }
         }
     }
     for section in ["secrets", "configs"] {

@@ -267,3 +267,25 @@ fn reset_and_override_through_extends() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("compose.override.yaml:3:"), "{err}");
 }
+
+#[test]
+fn local_bind_volume_device_resolves_against_the_project() {
+    let compose = "services:
+  app:
+    image: x
+    volumes: [a1:/1, a2:/2, a3:/3, a4:/4, a5:/5, a6:/6]
+volumes:
+  a1: {driver: local, driver_opts: {type: none, o: bind, device: ./data}}
+  a2: {driver: local, driver_opts: {o: bind, device: ~/x}}
+  a3: {driver: local, driver_opts: {o: 'bind,ro', device: ./x}}
+  a4: {driver: local, driver_opts: {type: nfs, device: ./x}}
+  a5: {driver_opts: {type: none, o: bind, device: ./x}}
+  a6: {driver: local, driver_opts: {o: bind, device: /abs/x}}
+";
+    let dir = project(&[("compose.yaml", compose)]);
+    let loaded = load_dir(dir.path(), &[("HOME", "/home/u")]).unwrap();
+    let text = rcompose::render::config_json(&loaded.project).replace(dir.path().to_str().unwrap(), "@DIR@");
+    let got: Value = serde_json::from_str(&text).unwrap();
+    let devices: Vec<&Value> = ["a1", "a2", "a3", "a4", "a5", "a6"].iter().map(|v| &got["volumes"][v]["driver_opts"]["device"]).collect();
+    assert_eq!(devices, [&json!("@DIR@/data"), &json!("/home/u/x"), &json!("./x"), &json!("./x"), &json!("./x"), &json!("/abs/x")]);
+}
