@@ -272,7 +272,9 @@ pub fn drop_unused_resources(project: &mut Project) {
     let mut vols = std::collections::HashSet::new();
     let mut secrets = std::collections::HashSet::new();
     let mut configs = std::collections::HashSet::new();
+    let mut models = std::collections::HashSet::new();
     for svc in project.services.values() {
+        models.extend(svc.models.keys().cloned());
         nets.extend(svc.networks.keys().cloned());
         vols.extend(svc.volumes.iter().filter(|m| m.kind == crate::model::MountType::Volume).filter_map(|m| m.source.clone()));
         secrets.extend(svc.secrets.iter().map(|s| s.source.clone()));
@@ -285,6 +287,7 @@ pub fn drop_unused_resources(project: &mut Project) {
     project.volumes.retain(|k, _| vols.contains(k));
     project.secrets.retain(|k, _| secrets.contains(k));
     project.configs.retain(|k, _| configs.contains(k));
+    project.models.retain(|k, _| models.contains(k));
 }
 
 /// Dependencies compose adds for `links`, `volumes_from` and

@@ -25,13 +25,18 @@ pub fn image_name(project: &Project, name: &str, service: &Service) -> String {
 /// The project as a JSON value in docker compose's canonical shape.
 pub fn config_value(project: &Project) -> Value {
     let mut v = config_value_with(project, false);
-    zero_structs(&mut v);
+    json_shape(&mut v);
     v
 }
 
-/// Structures Go's JSON writer prints even when unset, as their zero value:
-/// a watch rule's `exec` is `{"command": null}` (YAML leaves it out).
-fn zero_structs(v: &mut Value) {
+/// Where docker compose v2's JSON differs from its YAML: structures Go's
+/// JSON writer prints even when unset, as their zero value (a watch rule's
+/// `exec` is `{"command": null}`), and the top-level `models`, which only
+/// the YAML shows.
+fn json_shape(v: &mut Value) {
+    if let Value::Object(root) = v {
+        root.remove("models");
+    }
     let Some(Value::Object(services)) = v.get_mut("services") else { return };
     for svc in services.values_mut() {
         let Some(Value::Array(rules)) = svc.pointer_mut("/develop/watch") else { continue };

@@ -289,3 +289,36 @@ volumes:
     let devices: Vec<&Value> = ["a1", "a2", "a3", "a4", "a5", "a6"].iter().map(|v| &got["volumes"][v]["driver_opts"]["device"]).collect();
     assert_eq!(devices, [&json!("@DIR@/data"), &json!("/home/u/x"), &json!("./x"), &json!("./x"), &json!("./x"), &json!("/abs/x")]);
 }
+
+#[test]
+fn models_as_v2_prints_them() {
+    let compose = "services:
+  app:
+    image: x
+    models: [llm, emb]
+  app2:
+    image: x
+    models:
+      llm: {endpoint_var: AI_URL, model_var: AI_MODEL}
+      emb: {}
+models:
+  llm: {model: ai/smollm2, context_size: 1024, runtime_flags: ['--a', b]}
+  emb: {model: ai/emb, name: custom, x-foo: bar}
+  unused: {model: ai/unused}
+";
+    let got = config(&[("compose.yaml", compose)], &[]);
+    // v2's JSON has no top-level `models`; its YAML has the used ones.
+    assert!(got.get("models").is_none(), "{got}");
+    assert_eq!(got["services"]["app"]["models"], json!({"emb": null, "llm": null}));
+    assert_eq!(got["services"]["app2"]["models"], json!({"emb": {}, "llm": {"endpoint_var": "AI_URL", "model_var": "AI_MODEL"}}));
+    let dir = project(&[("compose.yaml", compose)]);
+    let yaml = rcompose::render::config_yaml(&load_dir(dir.path(), &[]).unwrap().project);
+    let tail = &yaml[yaml.find("\nmodels:").expect("models in YAML")..];
+    assert_eq!(
+        tail,
+        "\nmodels:\n  emb:\n    name: custom\n    model: ai/emb\n    x-foo: bar\n  llm:\n    model: ai/smollm2\n    context_size: 1024\n    runtime_flags:\n      - --a\n      - b\n"
+    );
+    let (code, err) = config_fails(&[("compose.yaml", "services:\n  app:\n    image: x\n    models: [nope]\n")]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("undefined model `nope`") && err.contains("compose.yaml:4:"), "{err}");
+}
