@@ -1,7 +1,8 @@
 //! Value checks docker compose v2 makes that the types alone do not: the
 //! compose-spec patterns and enums it validates after interpolation
 //! (`container_name`, `cgroup`, a port's `host_ip`), and its build rules
-//! (`platform` among `build.platforms`, the `build.ssh` form).
+//! (`platform` among `build.platforms`; the `build.ssh` form is checked
+//! where its list form is read, in `shorthand`).
 //!
 //! Owns: those rules and where their problems point. Pure: reads the
 //! project and the document tree.
@@ -43,6 +44,16 @@ fn check_service(name: &str, svc: &Service, at: &dyn Fn(&[&str]) -> Option<Span>
                 Problem::new("rcompose::invalid_value", format!("service `{name}`: cgroup `{text}` must be `host` or `private`"))
                     .at_opt(at(&["cgroup"]))
                     .help("use `cgroup: host` or `cgroup: private`"),
+            );
+        }
+    }
+    if let (Some(platform), Some(build)) = (&svc.platform, &svc.build) {
+        if !build.platforms.is_empty() && !build.platforms.contains(platform) {
+            problems.push(
+                Problem::new("rcompose::invalid_value", format!("service `{name}`: platform `{platform}` is not one of build.platforms"))
+                    .at_opt(at(&["platform"]))
+                    .label("not built for this platform")
+                    .help(format!("add {platform} to build.platforms ({}), or change platform", build.platforms.join(", "))),
             );
         }
     }

@@ -2,7 +2,8 @@
 //!
 //! Owns: which attributes hold host paths (build contexts, bind sources,
 //! env files, label files, secret and config files, `extends.file`, the
-//! `path` of `develop.watch` rules, the `device` of a local bind volume) and
+//! `path` of `develop.watch` rules, the `device` of a local bind volume,
+//! `build.ssh` key files) and
 //! resolving them against a base directory, with `~` as the home directory.
 //! Paths in the first file and its overrides resolve against the project
 //! directory; included and extended files resolve against their own folder.
@@ -86,6 +87,9 @@ pub fn resolve_service(service: &mut Node, base: &Path, home: Option<&Path>) {
         let span = build.iter().next().map(|e| e.key_span).unwrap_or_default();
         build.insert(super::node::Entry { key: "context".into(), key_span: span, value: Node::scalar(base.to_string_lossy(), span) });
     }
+    if let Some(ssh) = map.get_mut("build").and_then(Node::as_map_mut).and_then(|b| b.get_mut("ssh")) {
+        resolve_ssh(ssh, base, home);
+    }
     if let Some(Kind::Seq(vols)) = map.get_mut("volumes").map(|n| &mut n.kind) {
         for v in vols {
             if v.get("type").and_then(Node::as_str) == Some("bind") {
@@ -117,6 +121,17 @@ pub fn resolve_service(service: &mut Node, base: &Path, home: Option<&Path>) {
     }
     if let Some(file) = map.get_mut("extends").and_then(Node::as_map_mut).and_then(|e| e.get_mut("file")) {
         rewrite(file, base, home, false);
+    }
+}
+
+/// `build.ssh` (a mapping by now): the key files.
+fn resolve_ssh(ssh: &mut Node, base: &Path, home: Option<&Path>) {
+    if let Some(m) = ssh.as_map_mut() {
+        for e in m.iter_mut() {
+            if e.value.as_str().is_some() {
+                rewrite(&mut e.value, base, home, false);
+            }
+        }
     }
 }
 

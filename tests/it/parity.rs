@@ -322,3 +322,28 @@ models:
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("undefined model `nope`") && err.contains("compose.yaml:4:"), "{err}");
 }
+
+#[test]
+fn build_platform_and_ssh_checks() {
+    let build = |rest: &str| format!("services:\n  app:\n    platform: linux/amd64\n    build:\n      context: .\n{rest}");
+    // v2: "service.build.platforms MUST include service.platform", "must be
+    // a array", "invalid ssh key", "must be a string", "additional
+    // properties '' not allowed"; all exit 1.
+    for (rest, at) in [
+        ("      platforms: [linux/arm64]\n", "compose.yaml:3:15"),
+        ("      platforms: linux/amd64\n", "compose.yaml:6:18"),
+        ("      ssh: [a.b]\n", "compose.yaml:6:13"),
+        ("      ssh: ['']\n", "compose.yaml:6:13"),
+        ("      ssh: [1]\n", "compose.yaml:6:13"),
+        ("      ssh: {'': x}\n", "compose.yaml:6:13"),
+    ] {
+        let (code, err) = config_fails(&[("compose.yaml", &build(rest))]);
+        assert_eq!(code, 1, "{rest}: {err}");
+        assert!(err.contains(at), "{rest}: {err}");
+    }
+    let ok = config(&[("compose.yaml", &build("      platforms: [linux/amd64, linux/arm64]\n      ssh: [default, 'key=./id', 'a b=c']\n"))], &[]);
+    assert_eq!(ok["services"]["app"]["build"]["platforms"], json!(["linux/amd64", "linux/arm64"]));
+    // A deliberate difference (README): v2 fails to print a key with a
+    // path as JSON and prints it as a `'key: /path'` string in YAML.
+    assert_eq!(ok["services"]["app"]["build"]["ssh"], json!({"a b": "@DIR@/c", "default": null, "key": "@DIR@/id"}));
+}
