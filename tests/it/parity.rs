@@ -347,3 +347,27 @@ fn build_platform_and_ssh_checks() {
     // path as JSON and prints it as a `'key: /path'` string in YAML.
     assert_eq!(ok["services"]["app"]["build"]["ssh"], json!({"a b": "@DIR@/c", "default": null, "key": "@DIR@/id"}));
 }
+
+#[test]
+fn loader_warnings_go_through_the_progress_reporter() {
+    let dir = project(&[("compose.yaml", "version: '3'\nservices:\n  app:\n    image: \"x${U}\"\n")]);
+    let run = |progress: &str| {
+        let out = rcompose(dir.path(), &["--progress", progress, "config", "-q"], &[]);
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    // docker compose v2's JSON log lines: {"level":"warning","msg":…,"time":…}.
+    let json = run("json");
+    let lines: Vec<Value> = json.lines().map(|l| serde_json::from_str(l).expect(l)).collect();
+    assert_eq!(lines.len(), 2, "{json}");
+    for line in &lines {
+        assert_eq!(line["level"], json!("warning"));
+        assert!(line["time"].as_str().is_some_and(|t| t.ends_with('Z')), "{line}");
+    }
+    assert_eq!(lines[0]["msg"], json!("compose.yaml:1:1: the top-level `version` is obsolete and ignored"));
+    assert_eq!(lines[1]["msg"], json!("the \"U\" variable is not set; defaulting to a blank string"));
+    // A deliberate difference (README): v2 prints them even when quiet.
+    assert_eq!(run("quiet"), "");
+    let plain = run("plain");
+    assert!(plain.contains("WARN[0000] the \"U\" variable is not set"), "{plain}");
+}
