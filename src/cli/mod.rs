@@ -195,14 +195,24 @@ impl GlobalArgs {
         })
     }
 
-    /// Loads the project and prints loader warnings.
+    /// Loads the project and reports loader warnings (unset variables, the
+    /// obsolete `version`) through the `--progress` reporter: lines on a
+    /// terminal or in plain mode, JSON objects with `--progress json`,
+    /// nothing with `--progress quiet`.
     pub fn load(&self) -> Result<Loaded, Error> {
         let loaded = load::load(&self.load_options()?)?;
-        for w in &loaded.warnings {
-            let d = crate::diag::SourceDiagnostic::new(w.clone(), &loaded.sources);
-            tracing::warn!("{d}");
+        if !loaded.warnings.is_empty() {
+            report_warnings(&loaded, crate::progress::reporter(self.progress).as_ref());
         }
         Ok(loaded)
+    }
+}
+
+/// Sends each loader warning, with its file, line and column, to `reporter`.
+pub fn report_warnings(loaded: &Loaded, reporter: &dyn crate::progress::Reporter) {
+    for w in &loaded.warnings {
+        let d = crate::diag::SourceDiagnostic::new(w.clone(), &loaded.sources);
+        reporter.warning(&d.to_string());
     }
 }
 

@@ -5,7 +5,9 @@
 //! `\"` and `\\` escapes, both quotes spanning lines, and `${VAR:-default}`
 //! interpolation in unquoted and double-quoted values against the process
 //! environment first, then the file's earlier lines. `format: raw` takes
-//! every value as written. Pure text in, pairs out; no I/O.
+//! every value as written after the first `=` (spaces, quotes and `#`
+//! included) and refuses a name holding whitespace, as docker compose v2
+//! does. Pure text in, pairs out; no I/O.
 
 use super::env::Vars;
 use super::interpolate::{interpolate, Lookup};
@@ -40,6 +42,9 @@ impl Lookup for Scope<'_> {
 
 /// Parses `text`; `process` is the environment interpolation sees first.
 pub fn parse(text: &str, format: Format, process: &Vars) -> Result<Vars, ParseError> {
+    if format == Format::Raw {
+        return parse_raw(text, process);
+    }
     let mut vars = Vars::new();
     let (mut pos, mut line) = (0, 1);
     while pos < text.len() {
@@ -67,13 +72,47 @@ pub fn parse(text: &str, format: Format, process: &Vars) -> Result<Vars, ParseEr
         let after = body[split + 1..].trim_start_matches([' ', '\t']);
         let value_at = end - after.len();
         let scope = Scope { process, file: &vars };
-        let (value, resume, lines) = match (format, after.chars().next()) {
-            (Format::Raw, _) => (after.trim_end().to_string(), next_pos, 1),
-            (Format::Dotenv, Some(quote @ ('\'' | '"'))) => quoted(text, value_at, quote, line, &scope)?,
-            (Format::Dotenv, _) => (expand(strip_comment(after).trim_end(), &scope, line)?, next_pos, 1),
+        let (value, resume, lines) = match after.chars().next() {
+            Some(quote @ ('\'' | '"')) => quoted(text, value_at, quote, line, &scope)?,
+            _ => (expand(strip_comment(after).trim_end(), &scope, line)?, next_pos, 1),
         };
         vars.insert(name.to_string(), value);
         (pos, line) = (resume, line + lines);
+    }
+    Ok(vars)
+}
+
+/// `format: raw`: one `NAME=value` a line, the value verbatim; leading
+/// blanks, blank lines and `#` lines are skipped; a bare name takes its
+/// value from the environment.
+fn parse_raw(text: &str, process: &Vars) -> Result<Vars, ParseError> {
+    let mut vars = Vars::new();
+    for (i, current) in text.split('\n').enumerate() {
+        let line = i + 1;
+        let current = current.strip_suffix('\r').unwrap_or(current).trim_start();
+        if current.is_empty() || current.starts_with('#') {
+            continue;
+        }
+        let (name, value) = match current.split_once('=') {
+            Some((name, value)) => (name, Some(value)),
+            None => (current, None),
+        };
+        if name.is_empty() {
+            return Err(ParseError { line, message: "no variable name before `=`".into() });
+        }
+        if name.contains([' ', '\t']) {
+            return Err(ParseError { line, message: format!("variable name `{name}` contains whitespace") });
+        }
+        match value {
+            Some(v) => {
+                vars.insert(name.to_string(), v.to_string());
+            }
+            None => {
+                if let Some(v) = process.get(name) {
+                    vars.insert(name.to_string(), v.clone());
+                }
+            }
+        }
     }
     Ok(vars)
 }
@@ -139,7 +178,7 @@ fn strip_comment(text: &str) -> &str {
 
 fn expand(text: &str, scope: &Scope, line: usize) -> Result<String, ParseError> {
     let mut unset = Vec::new();
-    interpolate(text, scope, &mut unset).map_err(|e| ParseError { line, message: format!("{e:?}") })
+    interpolate(text, scope, &mut unset).map_err(|e| ParseError { line, message: e.to_string() })
 }
 
 #[cfg(test)]
@@ -188,14 +227,32 @@ mod tests {
 
     #[test]
     fn raw_keeps_everything_after_the_equals_sign() {
-        let got = parse("A='quoted'\nB=\"x ${Y}\"\n", Format::Raw, &Vars::new()).unwrap();
-        assert_eq!(got.get("A").map(String::as_str), Some("'quoted'"));
-        assert_eq!(got.get("B").map(String::as_str), Some("\"x ${Y}\""));
+        // docker compose v2.40.3 reads these values byte for byte.
+        let process: Vars = [("FROM_SHELL".to_string(), "shell".to_string())].into_iter().collect();
+        let text = "A='quoted'\nB=\"x ${Y}\"\n  C=  spaced  \nD=a # not a comment\n# comment\nE=a=b\nFROM_SHELL\nUNSET\nF='open\r\n";
+        let got: Vec<(String, String)> = parse(text, Format::Raw, &process).unwrap().into_iter().collect();
+        assert_eq!(
+            got,
+            pairs(&[
+                ("A", "'quoted'"),
+                ("B", "\"x ${Y}\""),
+                ("C", "  spaced  "),
+                ("D", "a # not a comment"),
+                ("E", "a=b"),
+                ("FROM_SHELL", "shell"),
+                ("F", "'open")
+            ])
+        );
+        for bad in ["export A=1\n", "A =1\n", "A: 1\n", "=1\n", "two words\n"] {
+            assert_eq!(parse(bad, Format::Raw, &Vars::new()).unwrap_err().line, 1, "{bad}");
+        }
     }
 
     #[test]
     fn bad_lines_name_their_line() {
         assert_eq!(parse("A=1\nnot a name=2\n", Format::Dotenv, &Vars::new()).unwrap_err().line, 2);
         assert_eq!(parse("A=1\nB=\"open\n", Format::Dotenv, &Vars::new()).unwrap_err(), ParseError { line: 2, message: "the \" quote is never closed".into() });
+        let required = parse("A=${TAG:?}\n", Format::Dotenv, &Vars::new()).unwrap_err();
+        assert_eq!(required.message, "required variable TAG is missing a value");
     }
 }

@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use super::node::{Entry, Kind, Node};
-use super::{env, extends, merge, paths, Session};
+use super::{env, paths, Session};
 use crate::diag::Problem;
 
 const SECTIONS: &[&str] = &["services", "networks", "volumes", "secrets", "configs", "models"];
@@ -106,13 +106,7 @@ fn load_item(item: &Item, session: &mut Session, depth: usize) -> Option<Node> {
         let file_dir = path.parent().unwrap_or(Path::new("/")).to_path_buf();
         apply(&mut d, &file_dir, session, depth + 1);
         paths::resolve_document(&mut d, &item.project_dir, session.home.as_deref());
-        match &mut doc {
-            None => doc = Some(d),
-            Some(base) => merge::merge_documents(base, d),
-        }
-    }
-    if let Some(d) = &mut doc {
-        extends::apply(d, session);
+        session.add_file(&mut doc, d);
     }
     session.vars = saved;
     doc

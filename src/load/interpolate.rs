@@ -29,6 +29,16 @@ pub enum TemplateError {
     Required { name: String, message: String },
 }
 
+impl std::fmt::Display for TemplateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TemplateError::Invalid(t) => write!(f, "invalid interpolation format in `{t}`"),
+            TemplateError::Required { name, message } if message.is_empty() => write!(f, "required variable {name} is missing a value"),
+            TemplateError::Required { name, message } => write!(f, "required variable {name} is missing a value: {message}"),
+        }
+    }
+}
+
 /// Substitutes variables in `text`. Unset variables without a default become
 /// empty and are reported through `unset`.
 pub fn interpolate(text: &str, vars: &dyn Lookup, unset: &mut Vec<String>) -> Result<String, TemplateError> {

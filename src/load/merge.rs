@@ -4,7 +4,8 @@
 //! sequences append, except `command`, `entrypoint` and `healthcheck.test`,
 //! which are replaced, and `ports`, `volumes`, `secrets`, `configs`, which
 //! merge entries that share a unique key. `!reset` drops the inherited value,
-//! `!override` replaces it whole. No I/O.
+//! `!override` replaces it whole, both across files and through `extends`
+//! (tags are kept until [`strip`] runs after `extends`). No I/O.
 
 use super::node::{Kind, Node, Tag};
 
@@ -55,7 +56,9 @@ fn merge_at(base: &mut Node, over: Node, ctx: Ctx) {
                 let child = child_ctx(ctx, &entry.key);
                 match b.get_mut(&entry.key) {
                     Some(existing) if !replaces(ctx, &entry.key) && !entry.value.is_null() => merge_entry(existing, entry.value, child, ctx, &entry.key),
-                    _ => b.insert(super::node::Entry { value: strip(entry.value), ..entry }),
+                    // Tags inside stay for `extends` to apply; `strip`
+                    // removes what is left once every merge is done.
+                    _ => b.insert(entry),
                 }
             }
         }
@@ -103,7 +106,8 @@ fn unique_key(list: &str, item: &Node) -> Option<String> {
     })
 }
 
-/// Drops `!reset` entries and tags from a subtree that is taken as it is.
+/// Drops `!reset` entries and tags from a subtree that is taken as it is,
+/// and from the whole document once files and `extends` are merged.
 pub fn strip(mut node: Node) -> Node {
     node.tag = None;
     match &mut node.kind {

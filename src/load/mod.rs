@@ -1,12 +1,14 @@
 //! Loading: compose files on disk to a validated [`Project`].
 //!
 //! Owns the pipeline text → YAML tree (with spans) → interpolation →
-//! short-to-long syntax → `include` → merge of `-f` files → `extends` →
-//! typed model → defaults and paths → semantic checks. Every problem found
+//! short-to-long syntax → `include` → `extends` within each file → merge
+//! of `-f` files → empty fields dropped → typed model → defaults and paths → semantic checks. Every problem found
 //! on the way is collected with its span; nothing here prints.
 
+pub mod checks;
 pub mod de;
 pub mod dotenv;
+pub mod empty;
 pub mod env;
 pub mod extends;
 pub mod files;
@@ -84,6 +86,22 @@ impl Session {
         files::read_document(path, &self.cwd, &mut self.sources, &self.vars, &mut self.problems, &mut self.unset)
     }
 
+    /// Adds one file to the documents merged so far: its own `extends` are
+    /// resolved first (a file extends only services it can see, as in
+    /// docker compose v2), then it is merged over the others, and merge
+    /// tags left over are dropped.
+    pub fn add_file(&mut self, merged: &mut Option<Node>, mut doc: Node) {
+        extends::apply(&mut doc, self);
+        let next = match merged.take() {
+            None => doc,
+            Some(mut base) => {
+                merge::merge_documents(&mut base, doc);
+                base
+            }
+        };
+        *merged = Some(merge::strip(next));
+    }
+
     /// Reads a file named by `extends.file`.
     pub fn read_other_file(&mut self, path: &Path) -> Option<Node> {
         extends::load_relative(self, path)
@@ -147,14 +165,10 @@ pub fn load(opts: &LoadOptions) -> Result<Loaded, LoadFailure> {
         let file_dir = path.parent().unwrap_or(Path::new("/")).to_path_buf();
         include::apply(&mut doc, &file_dir, &mut session, 0);
         paths::resolve_document(&mut doc, &working_dir, session.home.as_deref());
-        match &mut merged {
-            None => merged = Some(doc),
-            Some(base) => merge::merge_documents(base, doc),
-        }
+        session.add_file(&mut merged, doc);
     }
     let Some(mut document) = merged else { return Err(fail(session)) };
-    document = merge::strip(document);
-    extends::apply(&mut document, &mut session);
+    empty::drop_empty_fields(&mut document);
     if !session.problems.is_empty() {
         return Err(fail(session));
     }
@@ -177,6 +191,7 @@ pub fn load(opts: &LoadOptions) -> Result<Loaded, LoadFailure> {
         return Err(fail(session));
     };
     validate::check(&project, &document, &mut session.problems);
+    checks::check(&project, &document, &mut session.problems);
     let mut project = project;
     to_model::drop_unused_resources(&mut project);
     if !session.problems.is_empty() {

@@ -1,10 +1,14 @@
 //! Relative paths to absolute ones, on the document tree.
 //!
 //! Owns: which attributes hold host paths (build contexts, bind sources,
-//! env files, label files, secret and config files, `extends.file`) and
+//! env files, label files, secret and config files, `extends.file`, the
+//! `path` of `develop.watch` rules, the `device` of a local bind volume,
+//! `build.ssh` key files) and
 //! resolving them against a base directory, with `~` as the home directory.
 //! Paths in the first file and its overrides resolve against the project
 //! directory; included and extended files resolve against their own folder.
+//! Windows absolute paths (`C:\data`) are kept in bind sources and secret
+//! and config files, as docker compose v2 keeps them.
 
 use std::path::{Component, Path, PathBuf};
 
@@ -49,12 +53,27 @@ fn is_remote(context: &str) -> bool {
     context.contains("://") || context.starts_with("git@") || context.starts_with("github.com/")
 }
 
+/// `C:\data`, `c:/data`: a Windows absolute path, which docker compose v2
+/// keeps as written for bind sources and secret and config files (it
+/// joins build contexts, env files and watch paths like relative ones).
+pub fn is_windows_absolute(p: &str) -> bool {
+    let b = p.as_bytes();
+    b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && matches!(b[2], b'\\' | b'/')
+}
+
 fn rewrite(node: &mut Node, base: &Path, home: Option<&Path>, skip_remote: bool) {
     if let Kind::Scalar(Scalar { text, .. }) = &mut node.kind {
         if text.is_empty() || (skip_remote && is_remote(text)) {
             return;
         }
         *text = absolutize(base, text, home).to_string_lossy().into_owned();
+    }
+}
+
+/// Like [`rewrite`], but a Windows absolute path stays as written.
+fn rewrite_host(node: &mut Node, base: &Path, home: Option<&Path>) {
+    if !node.as_str().is_some_and(is_windows_absolute) {
+        rewrite(node, base, home, false);
     }
 }
 
@@ -68,11 +87,14 @@ pub fn resolve_service(service: &mut Node, base: &Path, home: Option<&Path>) {
         let span = build.iter().next().map(|e| e.key_span).unwrap_or_default();
         build.insert(super::node::Entry { key: "context".into(), key_span: span, value: Node::scalar(base.to_string_lossy(), span) });
     }
+    if let Some(ssh) = map.get_mut("build").and_then(Node::as_map_mut).and_then(|b| b.get_mut("ssh")) {
+        resolve_ssh(ssh, base, home);
+    }
     if let Some(Kind::Seq(vols)) = map.get_mut("volumes").map(|n| &mut n.kind) {
         for v in vols {
             if v.get("type").and_then(Node::as_str) == Some("bind") {
                 if let Some(src) = v.as_map_mut().and_then(|m| m.get_mut("source")) {
-                    rewrite(src, base, home, false);
+                    rewrite_host(src, base, home);
                 }
             }
         }
@@ -90,8 +112,26 @@ pub fn resolve_service(service: &mut Node, base: &Path, home: Option<&Path>) {
             _ => rewrite(label_file, base, home, false),
         }
     }
+    if let Some(Kind::Seq(rules)) = map.get_mut("develop").and_then(Node::as_map_mut).and_then(|d| d.get_mut("watch")).map(|n| &mut n.kind) {
+        for rule in rules {
+            if let Some(p) = rule.as_map_mut().and_then(|m| m.get_mut("path")) {
+                rewrite(p, base, home, false);
+            }
+        }
+    }
     if let Some(file) = map.get_mut("extends").and_then(Node::as_map_mut).and_then(|e| e.get_mut("file")) {
         rewrite(file, base, home, false);
+    }
+}
+
+/// `build.ssh` (a mapping by now): the key files.
+fn resolve_ssh(ssh: &mut Node, base: &Path, home: Option<&Path>) {
+    if let Some(m) = ssh.as_map_mut() {
+        for e in m.iter_mut() {
+            if e.value.as_str().is_some() {
+                rewrite(&mut e.value, base, home, false);
+            }
+        }
     }
 }
 
@@ -103,11 +143,27 @@ pub fn resolve_document(root: &mut Node, base: &Path, home: Option<&Path>) {
             resolve_service(&mut e.value, base, home);
         }
     }
+    // A local bind volume's device is a host folder (`o` exactly `bind`,
+    // as docker compose v2 reads it).
+    if let Some(items) = map.get_mut("volumes").and_then(Node::as_map_mut) {
+        for e in items.iter_mut() {
+            let Some(vol) = e.value.as_map_mut() else { continue };
+            if vol.get("driver").and_then(Node::as_str) != Some("local") {
+                continue;
+            }
+            let Some(opts) = vol.get_mut("driver_opts").and_then(Node::as_map_mut) else { continue };
+            if opts.get("o").and_then(Node::as_str) == Some("bind") {
+                if let Some(device) = opts.get_mut("device") {
+                    rewrite(device, base, home, false);
+                }
+            }
+        }
+    }
     for section in ["secrets", "configs"] {
         if let Some(items) = map.get_mut(section).and_then(Node::as_map_mut) {
             for e in items.iter_mut() {
                 if let Some(file) = e.value.as_map_mut().and_then(|m| m.get_mut("file")) {
-                    rewrite(file, base, home, false);
+                    rewrite_host(file, base, home);
                 }
             }
         }
@@ -127,5 +183,15 @@ mod tests {
         assert_eq!(absolutize(base, "/abs/dir/", None).to_str(), Some("/abs/dir/"));
         assert_eq!(absolutize(base, "~/d", Some(Path::new("/home/u"))), PathBuf::from("/home/u/d"));
         assert_eq!(absolutize(base, ".", None), PathBuf::from("/proj/app"));
+    }
+
+    #[test]
+    fn windows_absolute_paths() {
+        for p in ["C:\\data", "c:/data", "D:\\"] {
+            assert!(is_windows_absolute(p), "{p}");
+        }
+        for p in ["C:data", "v", "ab:/x", "/abs", "./C:/x"] {
+            assert!(!is_windows_absolute(p), "{p}");
+        }
     }
 }

@@ -29,6 +29,9 @@ pub fn normalize_service(service: &mut Node, problems: &mut Problems) {
             *node = single_key_map("context", Node::scalar(text, node.span), node.span, node.tag);
         }
         if let Some(b) = node.as_map_mut() {
+            if let Some(n) = b.get("ssh") {
+                check_ssh(n, problems);
+            }
             for key in ["args", "labels", "ssh", "additional_contexts"] {
                 if let Some(n) = b.get_mut(key) {
                     list_to_map(n, '=');
@@ -129,6 +132,29 @@ fn list_to_map(node: &mut Node, sep: char) {
         m.insert(Entry { key, key_span: item.span, value });
     }
     *node = Node { tag: node.tag, ..Node::map(m, node.span) };
+}
+
+/// `build.ssh` as docker compose v2 accepts it: list items are `default`
+/// or `ID=PATH`; mapping keys are not empty.
+fn check_ssh(ssh: &Node, problems: &mut Problems) {
+    let invalid = |key: &str, span: Span| {
+        Problem::new("rcompose::invalid_value", format!("invalid build.ssh entry `{key}`"))
+            .at(span)
+            .label("not an SSH agent or key")
+            .help("write `default` for the SSH agent, or ID=PATH for a key file")
+    };
+    match &ssh.kind {
+        Kind::Seq(items) => {
+            for item in items {
+                match item.as_str() {
+                    Some(text) if text == "default" || text.contains('=') => {}
+                    text => problems.push(invalid(text.unwrap_or_default(), item.span)),
+                }
+            }
+        }
+        Kind::Map(m) => m.iter().filter(|e| e.key.is_empty()).for_each(|e| problems.push(invalid("", e.key_span))),
+        Kind::Scalar(_) => {}
+    }
 }
 
 /// `extra_hosts`: `["host:ip", "host=ip"]` or `{host: ip}` into `{host: [ip, ...]}`.

@@ -249,10 +249,12 @@ fn resolve_environment(project: &mut Project, vars: &Vars) {
     }
 }
 
+/// Services without `networks` join `default`; services run by a
+/// `provider` join none, as in docker compose v2.
 fn default_network(project: &mut Project) {
     let mut uses_default = false;
     for svc in project.services.values_mut() {
-        if svc.networks.is_empty() && svc.network_mode.is_none() {
+        if svc.networks.is_empty() && svc.network_mode.is_none() && svc.provider.is_none() {
             svc.networks.insert("default".into(), None);
         }
         if svc.networks.contains_key("default") {
@@ -270,7 +272,9 @@ pub fn drop_unused_resources(project: &mut Project) {
     let mut vols = std::collections::HashSet::new();
     let mut secrets = std::collections::HashSet::new();
     let mut configs = std::collections::HashSet::new();
+    let mut models = std::collections::HashSet::new();
     for svc in project.services.values() {
+        models.extend(svc.models.keys().cloned());
         nets.extend(svc.networks.keys().cloned());
         vols.extend(svc.volumes.iter().filter(|m| m.kind == crate::model::MountType::Volume).filter_map(|m| m.source.clone()));
         secrets.extend(svc.secrets.iter().map(|s| s.source.clone()));
@@ -283,6 +287,7 @@ pub fn drop_unused_resources(project: &mut Project) {
     project.volumes.retain(|k, _| vols.contains(k));
     project.secrets.retain(|k, _| secrets.contains(k));
     project.configs.retain(|k, _| configs.contains(k));
+    project.models.retain(|k, _| models.contains(k));
 }
 
 /// Dependencies compose adds for `links`, `volumes_from` and
@@ -306,13 +311,27 @@ fn implicit_dependencies(project: &mut Project) {
     }
 }
 
-/// Defaults docker compose writes into the model: the Dockerfile name,
-/// secret and config targets, clean container paths.
+/// Defaults docker compose writes into the model: the Dockerfile name, a
+/// port's mode and protocol, secret and config targets, clean container
+/// paths. A field written empty gets no default (v2 drops it after).
 fn fill_defaults(project: &mut Project) {
     for svc in project.services.values_mut() {
         if let Some(b) = &mut svc.build {
-            if b.dockerfile.is_none() && b.dockerfile_inline.is_none() {
+            // An empty `dockerfile:` is dropped after the default would
+            // apply, so v2 prints none.
+            if b.dockerfile.as_deref() == Some("") {
+                b.dockerfile = None;
+            } else if b.dockerfile.is_none() && b.dockerfile_inline.is_none() {
                 b.dockerfile = Some("Dockerfile".into());
+            }
+        }
+        for p in &mut svc.ports {
+            for (field, default) in [(&mut p.mode, "ingress"), (&mut p.protocol, "tcp")] {
+                match field.as_deref() {
+                    Some("") => *field = None,
+                    None => *field = Some(default.into()),
+                    Some(_) => {}
+                }
             }
         }
         for s in &mut svc.secrets {

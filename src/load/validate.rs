@@ -2,7 +2,7 @@
 //! document they came from.
 //!
 //! Owns: references to things that are not defined (services, networks,
-//! volumes, secrets, configs), dependency cycles, and mutually exclusive keys.
+//! volumes, secrets, configs, models), dependency cycles, and mutually exclusive keys.
 //! Values with a fixed vocabulary are parsed (and reported) while the model
 //! is deserialized. Pure: reads the project and the tree.
 
@@ -49,6 +49,7 @@ pub fn check(project: &Project, doc: &Node, problems: &mut Problems) {
     let volumes: Vec<&str> = project.volumes.keys().map(String::as_str).collect();
     let secrets: Vec<&str> = project.secrets.keys().map(String::as_str).collect();
     let configs: Vec<&str> = project.configs.keys().map(String::as_str).collect();
+    let models: Vec<&str> = project.models.keys().map(String::as_str).collect();
 
     for (name, svc) in &project.services {
         let full = |rest: &[&'static str], extra: &[&str]| -> Vec<String> {
@@ -134,6 +135,12 @@ pub fn check(project: &Project, doc: &Node, problems: &mut Problems) {
                     let what = &key[..key.len() - 1];
                     problems.push(unknown(what, &r.source, name, known, &format!("declare it under the top-level `{key}:`")).at_opt(is(&[key], i)));
                 }
+            }
+        }
+        for (i, model) in svc.models.keys().enumerate() {
+            if !models.contains(&model.as_str()) {
+                let at = ks(&["models"], &[model]).or_else(|| is(&["models"], i));
+                problems.push(unknown("model", model, name, &models, "declare it under the top-level `models:`").at_opt(at));
             }
         }
         if svc.image.is_none() && svc.build.is_none() && svc.provider.is_none() {

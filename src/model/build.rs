@@ -3,7 +3,7 @@
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
-use super::forms::{env_map, string_map, ByteSize, StringList};
+use super::forms::{env_map, string_map, ByteSize};
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -59,8 +59,9 @@ pub struct Build {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map")]
     #[schemars(schema_with = "crate::model::schema::ulimits")]
     pub ulimits: IndexMap<String, super::service::Ulimit>,
-    #[serde(default, skip_serializing_if = "StringList::is_empty")]
-    pub platforms: StringList,
+    /// A list only: docker compose v2 refuses a single string.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub platforms: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privileged: Option<bool>,
 }

@@ -15,6 +15,17 @@ pub fn list_or_dict(_: &mut SchemaGenerator) -> Schema {
     })
 }
 
+/// `provider.options`: a mapping to scalars or lists of scalars.
+pub fn provider_options(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({
+        "type": "object",
+        "additionalProperties": {"oneOf": [
+            {"type": ["string", "number", "boolean"]},
+            {"type": "array", "items": {"type": ["string", "number", "boolean"]}}
+        ]}
+    })
+}
+
 /// A list of names, or a mapping from name to `T` (or null).
 pub fn names_or_map<T: JsonSchema>(g: &mut SchemaGenerator) -> Schema {
     let item = g.subschema_for::<T>();

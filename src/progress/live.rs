@@ -67,8 +67,15 @@ impl Reporter for Live {
         }
     }
 
+    /// Above the bars; straight to stderr while there are none (loader
+    /// warnings come first) or the view is not on a terminal.
     fn warning(&self, message: &str) {
-        let _ = self.multi.println(format!("WARN {message}"));
+        let no_bars = self.bars.lock().expect("lock").is_empty();
+        if no_bars || self.multi.is_hidden() || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            eprintln!("WARN {message}");
+        } else {
+            let _ = self.multi.println(format!("WARN {message}"));
+        }
     }
 
     fn wants_bytes(&self) -> bool {

@@ -24,7 +24,26 @@ pub fn image_name(project: &Project, name: &str, service: &Service) -> String {
 
 /// The project as a JSON value in docker compose's canonical shape.
 pub fn config_value(project: &Project) -> Value {
-    config_value_with(project, false)
+    let mut v = config_value_with(project, false);
+    json_shape(&mut v);
+    v
+}
+
+/// Where docker compose v2's JSON differs from its YAML: structures Go's
+/// JSON writer prints even when unset, as their zero value (a watch rule's
+/// `exec` is `{"command": null}`), and the top-level `models`, which only
+/// the YAML shows.
+fn json_shape(v: &mut Value) {
+    if let Value::Object(root) = v {
+        root.remove("models");
+    }
+    let Some(Value::Object(services)) = v.get_mut("services") else { return };
+    for svc in services.values_mut() {
+        let Some(Value::Array(rules)) = svc.pointer_mut("/develop/watch") else { continue };
+        for rule in rules.iter_mut().filter_map(Value::as_object_mut) {
+            rule.entry("exec").or_insert_with(|| serde_json::json!({"command": null}));
+        }
+    }
 }
 
 /// `nested_extensions`: YAML keeps `x-` fields inside services and

@@ -76,11 +76,29 @@ fn write_seq(out: &mut String, a: &[Value], level: usize) {
 }
 
 fn key(k: &str) -> String {
-    if needs_quotes(k) {
-        quote(k)
+    styled(k)
+}
+
+/// Go's YAML writer: text that would read back as another type is
+/// double-quoted; text that cannot be written plainly is single-quoted,
+/// unless it holds control characters (tabs included), then double-quoted.
+fn styled(s: &str) -> String {
+    if ambiguous(s) || (needs_quotes(s) && s.chars().any(char::is_control)) {
+        quote(s)
+    } else if needs_quotes(s) {
+        format!("'{}'", s.replace('\'', "''"))
     } else {
-        k.to_string()
+        s.to_string()
     }
+}
+
+/// Would this text, written plainly, read back as null, a boolean or a
+/// number?
+fn ambiguous(s: &str) -> bool {
+    let lower = s.to_ascii_lowercase();
+    s.is_empty()
+        || matches!(lower.as_str(), "null" | "~" | "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n" | ".inf" | "-.inf" | "+.inf" | ".nan")
+        || looks_numeric(s)
 }
 
 fn scalar(v: &Value, level: usize) -> String {
@@ -89,8 +107,7 @@ fn scalar(v: &Value, level: usize) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
         Value::String(s) if s.contains('\n') && !s.contains('\r') => literal_block(s, level),
-        Value::String(s) if needs_quotes(s) => quote(s),
-        Value::String(s) => s.clone(),
+        Value::String(s) => styled(s),
         Value::Object(_) => "{}".into(),
         Value::Array(_) => "[]".into(),
     }
@@ -113,14 +130,7 @@ fn literal_block(s: &str, level: usize) -> String {
 /// Would this text, written plainly, read back as something other than
 /// the same string?
 fn needs_quotes(s: &str) -> bool {
-    if s.is_empty() || s.trim() != s {
-        return true;
-    }
-    let lower = s.to_ascii_lowercase();
-    if matches!(lower.as_str(), "null" | "~" | "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n" | ".inf" | "-.inf" | "+.inf" | ".nan") {
-        return true;
-    }
-    if looks_numeric(s) {
+    if ambiguous(s) || s.trim() != s {
         return true;
     }
     let first = s.chars().next().expect("non-empty");
@@ -180,15 +190,23 @@ mod tests {
         let text = to_yaml(&v);
         assert_eq!(
             text,
-            "name: p\nservices:\n  web:\n    ports:\n      - target: 80\n        published: \"80\"\n    expose:\n      - \"5432\"\n    empty: {}\n    cmd:\n      - sh\n      - -c\n      - \"a: b\"\n"
+            "name: p\nservices:\n  web:\n    ports:\n      - target: 80\n        published: \"80\"\n    expose:\n      - \"5432\"\n    empty: {}\n    cmd:\n      - sh\n      - -c\n      - 'a: b'\n"
         );
         let back: serde_json::Value = serde_yaml::from_str(&text).unwrap();
         assert_eq!(back, v);
     }
 
     #[test]
+    fn quote_styles_match_go() {
+        let v = json!({"a": "*.tmp", "b": "80", "c": "", "d": " x", "e": "it's: here", "f": "tab\there", "g": "yes"});
+        assert_eq!(to_yaml(&v), "a: '*.tmp'\nb: \"80\"\nc: \"\"\nd: ' x'\ne: 'it''s: here'\nf: \"tab\\there\"\ng: \"yes\"\n");
+    }
+
+    #[test]
     fn tricky_strings_round_trip() {
-        for s in ["", " x", "true", "NO", "1.5", "0x1F", "1:30", "- a", "#x", "a #b", "*ref", "multi\nline", "tab\there", "quote\"d", "ends:"] {
+        for s in
+            ["", " x", "true", "NO", "1.5", "0x1F", "1:30", "- a", "#x", "a #b", "*ref", "multi\nline", "tab\there", "quote\"d", "ends:", "'it's'", "*.tmp"]
+        {
             let v = json!({"k": s});
             let back: serde_json::Value = serde_yaml::from_str(&to_yaml(&v)).unwrap();
             assert_eq!(back, v, "{s:?}\n{}", to_yaml(&v));

@@ -10,4 +10,5 @@ mod e2e;
 mod fuzz;
 mod hostile;
 mod loader;
+mod parity;
 mod schema;

@@ -33,4 +33,4 @@ pub use duration::Duration;
 pub use maps::{env_map, host_list, sorted_map, string_map, ListOrDict};
 pub use mode::FileMode;
 pub use size::ByteSize;
-pub use text::{text_vec, Command, ScalarText, StringList};
+pub use text::{text_lists, text_vec, Command, ScalarText, StringList};

@@ -84,6 +84,48 @@ pub(super) fn text_list<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<Vec<String
     Ok(out)
 }
 
+/// A scalar or a list of scalars, always as a list of texts.
+struct OneOrMany(Vec<String>);
+
+impl<'de> Deserialize<'de> for OneOrMany {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = OneOrMany;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a boolean, number or string, or a list of them")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<OneOrMany, E> {
+                Ok(OneOrMany(vec![v.to_string()]))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<OneOrMany, E> {
+                Ok(OneOrMany(vec![v.to_string()]))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<OneOrMany, E> {
+                Ok(OneOrMany(vec![v.to_string()]))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<OneOrMany, E> {
+                Ok(OneOrMany(vec![v.to_string()]))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<OneOrMany, E> {
+                Ok(OneOrMany(vec![v.to_string()]))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<OneOrMany, A::Error> {
+                text_list(seq).map(OneOrMany)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// `provider.options`: a mapping whose values are scalars or lists of
+/// scalars, each kept as a list of texts, as docker compose v2 prints them
+/// (`size: 256` is `["256"]`).
+pub fn text_lists<'de, D: Deserializer<'de>>(d: D) -> Result<indexmap::IndexMap<String, Vec<String>>, D::Error> {
+    let raw: indexmap::IndexMap<String, OneOrMany> = indexmap::IndexMap::deserialize(d)?;
+    Ok(raw.into_iter().map(|(k, v)| (k, v.0)).collect())
+}
+
 /// A single string or a list of strings (`dns`, `tmpfs`, `env_file`, ...).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Default)]
 pub struct StringList(pub Vec<String>);

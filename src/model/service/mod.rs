@@ -294,7 +294,13 @@ pub struct CredentialSpec {
 pub struct Provider {
     #[serde(rename = "type")]
     pub kind: String,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map")]
-    #[schemars(schema_with = "crate::model::schema::list_or_dict")]
-    pub options: IndexMap<String, serde_json::Value>,
+    /// Each value a list of texts: a scalar is a list of one.
+    #[serde(
+        default,
+        skip_serializing_if = "IndexMap::is_empty",
+        serialize_with = "crate::model::forms::sorted_map",
+        deserialize_with = "crate::model::forms::text_lists"
+    )]
+    #[schemars(schema_with = "crate::model::schema::provider_options")]
+    pub options: IndexMap<String, Vec<String>>,
 }
