@@ -59,8 +59,8 @@ def main():
         sh(base + ["up", "-d"], cwd=work)
         sh(["docker", "exec", app, "sh", "-c",
             "dd if=/dev/urandom of=/data/random bs=1M count=256 2>/dev/null; mkdir /data/rows; "
-            "i=0; while [ $i -lt 24 ]; do seq -f \"row %.0f,name-%.0f,2026-12-02,active\" "
-            "$((i*700000)) $((i*700000+699999)) > /data/rows/part-$i.csv; i=$((i+1)); done"])
+            "for i in 0 1 2 3 4 5 6 7; do awk -v s=$i 'BEGIN{for(j=0;j<2500000;j++) "
+            "printf \"row %d,name-%d,2026-12-02,active\\n\", s*2500000+j, j}' > /data/rows/part-$i.csv; done"])
         data = int(sh(["docker", "exec", app, "du", "-sk", "/data"]).split()[0]) * 1024
         want = sh(["docker", "exec", app, "sh", "-c", "cd /data && find . -type f | sort | xargs md5sum"])
         recipe_backup = ["docker", "run", "--rm", "--volumes-from", app, "-v", f"{work}:/backup", BUSYBOX,
@@ -88,6 +88,8 @@ def main():
         subprocess.run(["rm", "-rf", work])
     med = {k: statistics.median(v) for k, v in samples.items()}
     mib = data / 2**20
+    if mib < 900:
+        sys.exit(f"the volume holds only {mib:.0f} MiB: the data generator failed")
     lines = [
         f"Volume: {mib:.0f} MiB (256 MiB random, the rest CSV-like text rows); {a.rounds} rounds, median wall time.",
         "",

@@ -137,21 +137,25 @@ impl<R: Read> Read for Hashing<'_, R> {
     }
 }
 
-/// Writes a backup: [`Writer::new`] with the header, one
-/// [`Writer::add_volume`] per volume, then [`Writer::finish`].
+/// Writes a backup's tar: [`Writer::new`] with the header, one
+/// [`Writer::add_volume`] per volume, then [`Writer::finish`]. The output
+/// is the uncompressed tar; put a [`compressor`] under it.
 pub struct Writer<W: Write> {
-    tar: tar::Builder<zstd::stream::write::Encoder<'static, W>>,
+    tar: tar::Builder<W>,
     trailer: Trailer,
 }
 
+/// The zstd stream a backup is written through, at `level`. Single
+/// threaded: zstd's own workers each buffer megabytes of jobs, which took a
+/// backup's peak memory to 90 MB.
+pub fn compressor<W: Write>(out: W, level: i32) -> io::Result<zstd::stream::write::Encoder<'static, W>> {
+    zstd::stream::write::Encoder::new(out, level)
+}
+
 impl<W: Write> Writer<W> {
-    /// Starts the archive with `header`, compressing at zstd `level`.
-    pub fn new(out: W, header: &Header, level: i32) -> io::Result<Writer<W>> {
-        // One thread: zstd's workers each buffer a few megabytes of jobs,
-        // which took a backup's peak memory to 90 MB; a single level-3
-        // stream keeps it flat near 30 MB and still outruns the engine.
-        let zstd = zstd::stream::write::Encoder::new(out, level)?;
-        let mut writer = Writer { tar: tar::Builder::new(zstd), trailer: Trailer::default() };
+    /// Starts the archive with `header`.
+    pub fn new(out: W, header: &Header) -> io::Result<Writer<W>> {
+        let mut writer = Writer { tar: tar::Builder::new(out), trailer: Trailer::default() };
         writer.tar.mode(tar::HeaderMode::Complete);
         writer.json(HEADER, header)?;
         Ok(writer)
@@ -197,12 +201,11 @@ impl<W: Write> Writer<W> {
         Ok(sum)
     }
 
-    /// Writes the trailer and ends the archive; returns the output.
+    /// Writes the trailer and ends the tar; returns the output.
     pub fn finish(mut self) -> io::Result<(W, Trailer)> {
         let trailer = std::mem::take(&mut self.trailer);
         self.json(TRAILER, &trailer)?;
-        let zstd = self.tar.into_inner()?;
-        Ok((zstd.finish()?, trailer))
+        Ok((self.tar.into_inner()?, trailer))
     }
 }
 

@@ -11,9 +11,9 @@ use std::time::Instant;
 use futures::StreamExt;
 use miette::miette;
 
-use super::archive::{Header, ServiceMeta, Trailer, VolumeMeta, Writer, FORMAT};
+use super::archive::{compressor, Header, ServiceMeta, Trailer, VolumeMeta, Writer, FORMAT};
 use super::guard::{Guard, Relaunch, Undo};
-use super::pipe;
+use super::pipe::{self, Offload};
 use super::quiesce::{quiesce, writers};
 use crate::compose::lifecycle::by_level;
 use crate::compose::volume::Helper;
@@ -239,12 +239,15 @@ async fn copy(
     let (volumes_tx, volumes_rx) = std::sync::mpsc::channel::<(String, pipe::ChannelReader)>();
     let head = header.clone();
     let writing = tokio::task::spawn_blocking(move || -> io::Result<Trailer> {
-        let mut w = Writer::new(BufWriter::with_capacity(1 << 20, file), &head, level)?;
+        // Parsing and hashing here; compressing and writing on another thread.
+        let zstd = Offload::new(compressor(BufWriter::with_capacity(1 << 20, file), level)?);
+        let mut w = Writer::new(BufWriter::with_capacity(1 << 20, zstd), &head)?;
         for (key, volume) in volumes_rx {
             w.add_volume(&key, volume)?;
         }
         let (out, trailer) = w.finish()?;
-        out.into_inner().map_err(io::IntoInnerError::into_error)?.sync_all()?;
+        let zstd = out.into_inner().map_err(io::IntoInnerError::into_error)?.finish()?;
+        zstd.finish()?.into_inner().map_err(io::IntoInnerError::into_error)?.sync_all()?;
         Ok(trailer)
     });
     let mut engine_error: Option<EngineError> = None;

@@ -87,6 +87,57 @@ impl Drop for ChannelWriter {
     }
 }
 
+/// A `Write` that hands what it is given, in the pieces it is given, to
+/// a thread writing into `W`: compression and disk writes overlap with
+/// reading and hashing. At most [`DEPTH`] pieces wait.
+pub struct Offload<W> {
+    tx: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
+    thread: Option<std::thread::JoinHandle<io::Result<W>>>,
+}
+
+impl<W: Write + Send + 'static> Offload<W> {
+    pub fn new(mut out: W) -> Offload<W> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(DEPTH);
+        let thread = std::thread::spawn(move || {
+            for piece in rx {
+                out.write_all(&piece)?;
+            }
+            Ok(out)
+        });
+        Offload { tx: Some(tx), thread: Some(thread) }
+    }
+
+    /// Waits for every piece to be written; returns the output.
+    pub fn finish(mut self) -> io::Result<W> {
+        self.tx.take();
+        self.join()
+    }
+
+    fn join(&mut self) -> io::Result<W> {
+        match self.thread.take().map(std::thread::JoinHandle::join) {
+            Some(Ok(r)) => r,
+            Some(Err(_)) => Err(io::Error::other("the writing thread panicked")),
+            None => Err(io::Error::other("the writing thread has ended")),
+        }
+    }
+}
+
+impl<W: Write + Send + 'static> Write for Offload<W> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        let sent = self.tx.as_ref().is_some_and(|tx| tx.send(data.to_vec()).is_ok());
+        if sent {
+            return Ok(data.len());
+        }
+        // The thread stopped on an error: that error is the answer.
+        self.tx.take();
+        Err(self.join().err().unwrap_or_else(|| io::Error::other("the writing thread has ended")))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,6 +169,30 @@ mod tests {
         assert_eq!(joined.len(), 1_500_000);
         assert!(got.iter().all(|c| c.len() <= CHUNK));
         assert_eq!(joined[1_499_999], 49);
+    }
+
+    #[test]
+    fn offloaded_writes_arrive_whole_and_a_failure_is_reported() {
+        let mut o = Offload::new(Vec::new());
+        for i in 0..100u8 {
+            o.write_all(&[i; 1000]).unwrap();
+        }
+        let out = o.finish().unwrap();
+        assert_eq!(out.len(), 100_000);
+        assert_eq!(out[99_999], 99);
+
+        struct Full;
+        impl Write for Full {
+            fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+                Err(io::Error::other("disk full"))
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut o = Offload::new(Full);
+        let e = (0..100).find_map(|_| o.write_all(&[0; 10]).err()).expect("the failure comes back");
+        assert_eq!(e.to_string(), "disk full");
     }
 
     #[tokio::test]

@@ -65,12 +65,17 @@ fn header(keys: &[&str]) -> Header {
     }
 }
 
-fn backup(keys: &[&str], big: usize) -> (Vec<u8>, Trailer) {
-    let mut w = Writer::new(Vec::new(), &header(keys), 3).unwrap();
-    for k in keys {
+fn write(header: &Header, volumes: &[&str], big: usize) -> (Vec<u8>, Trailer) {
+    let mut w = Writer::new(compressor(Vec::new(), 3).unwrap(), header).unwrap();
+    for k in volumes {
         w.add_volume(k, engine_tar(big).as_slice()).unwrap();
     }
-    w.finish().unwrap()
+    let (zstd, trailer) = w.finish().unwrap();
+    (zstd.finish().unwrap(), trailer)
+}
+
+fn backup(keys: &[&str], big: usize) -> (Vec<u8>, Trailer) {
+    write(&header(keys), keys, big)
 }
 
 /// A `Write` the test can read back after the reader dropped it.
@@ -197,7 +202,7 @@ fn other_archives_are_refused_by_what_they_are() {
     assert!(e.to_string().starts_with("it is not an rcompose backup"), "{e}");
     let mut newer = header(&["db"]);
     newer.format = FORMAT + 1;
-    let (archive, _) = Writer::new(Vec::new(), &newer, 1).unwrap().finish().unwrap();
+    let (archive, _) = write(&newer, &[], 0);
     assert!(matches!(read(archive.as_slice(), |_| Ok(()), |_| Ok(None)), Err(ReadError::NewerFormat(2))));
 }
 
