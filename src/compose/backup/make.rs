@@ -226,6 +226,9 @@ async fn cleanup(helpers: Vec<(String, String, Helper<'_>)>, partial: &Path) {
     }
 }
 
+/// How many bytes of the engine's stream go to the writing thread at once.
+const BATCH: usize = 1 << 20;
+
 /// Streams each volume from its helper into the archive, on a blocking
 /// thread that parses, hashes, compresses and writes.
 async fn copy(
@@ -258,6 +261,7 @@ async fn copy(
         }
         let mut meter = Meter::start(reporter, name);
         let mut stream = engine.download_archive(helper.me(), "/volume");
+        let mut batch = bytes::BytesMut::with_capacity(BATCH);
         while let Some(chunk) = stream.next().await {
             let chunk = match chunk {
                 Ok(c) => c,
@@ -268,11 +272,17 @@ async fn copy(
                 }
             };
             meter.add(chunk.len());
-            if tx.send(Ok(chunk)).await.is_err() {
+            // The engine sends small pieces; waking the writing thread for
+            // each cost more than the work. Send about a megabyte at a time.
+            batch.extend_from_slice(&chunk);
+            if batch.len() >= BATCH && tx.send(Ok(batch.split().freeze())).await.is_err() {
                 break;
             }
         }
         if engine_error.is_some() {
+            break;
+        }
+        if !batch.is_empty() && tx.send(Ok(batch.split().freeze())).await.is_err() {
             break;
         }
         meter.done();

@@ -78,13 +78,8 @@ pub async fn restore(
     images.extend(header.services.values().map(|s| s.image.clone()));
     let observed = observe(engine, project, &images).await?;
     let targets: Vec<(VolumeMeta, String)> = header.volumes.iter().map(|m| (m.clone(), target_name(project, m))).collect();
-    let image = shell_image(engine, project, &observed, &images).await?;
-    let mut full = Vec::new();
-    for (_, name) in &targets {
-        if observed.volumes.contains_key(name) && holds_data(engine, &project.name, &image, name).await? {
-            full.push(name.clone());
-        }
-    }
+    let existing: Vec<&str> = targets.iter().map(|(_, n)| n.as_str()).filter(|n| observed.volumes.contains_key(*n)).collect();
+    let (image, full) = probe(engine, project, &observed, &images, &existing).await?;
     if !full.is_empty() && !req.force {
         return Err(Error::new(
             ErrorKind::State,
@@ -193,22 +188,36 @@ pub fn unreadable(file: &std::path::Path, e: &archive::ReadError) -> Error {
     Error::new(ErrorKind::Input, miette!(code = "rcompose::backup_unreadable", "cannot restore from {}: {e}", file.display()))
 }
 
-/// The first of `images` the engine has whose `/bin/sh` runs: restore's
-/// swap is a shell script.
-async fn shell_image(engine: &dyn Engine, project: &Project, observed: &Observed, images: &[String]) -> Result<String, Error> {
+/// One helper run that finds an image whose `/bin/sh` works (restore's
+/// swap is a shell script) and which of the `volumes` already hold data
+/// besides an earlier restore's leftovers. Returns the image and those
+/// volumes.
+async fn probe(engine: &dyn Engine, project: &Project, observed: &Observed, images: &[String], volumes: &[&str]) -> Result<(String, Vec<String>), Error> {
+    let mounts: Vec<(&str, String)> = volumes.iter().enumerate().map(|(i, v)| (*v, format!("/v{i}"))).collect();
+    let mounts: Vec<(&str, &str)> = mounts.iter().map(|(v, at)| (*v, at.as_str())).collect();
+    let script = format!(
+        "for i in {indices}; do for f in /v$i/* /v$i/.[!.]* /v$i/..?*; do case \"$f\" in /v$i/{STAGING}-*|/v$i/{OLD}-*) ;; *) if [ -e \"$f\" ] || [ -L \"$f\" ]; then echo \"full $i\"; break; fi;; esac; done; done; exit 0",
+        indices = (0..volumes.len()).map(|i| i.to_string()).collect::<Vec<_>>().join(" ")
+    );
+    let script = if volumes.is_empty() { "exit 0".to_string() } else { script };
     let mut tried = Vec::new();
     for image in images {
         if !observed.images.contains_key(image) || tried.contains(image) {
             continue;
         }
         tried.push(image.clone());
-        let probe = Helper::with(engine, &project.name, image, "", "/v", vec!["/bin/sh".into(), "-c".into(), "exit 0".into()]).await;
-        if let Ok(probe) = probe {
-            let ran = probe.run().await;
-            probe.remove().await;
-            if matches!(ran, Ok((0, _))) {
-                return Ok(image.clone());
-            }
+        let Ok(helper) = Helper::with(engine, &project.name, image, &mounts, vec!["/bin/sh".into(), "-c".into(), script.clone()]).await else { continue };
+        let ran = helper.run().await;
+        helper.remove().await;
+        if let Ok((0, output)) = ran {
+            let full = output
+                .lines()
+                .filter_map(|l| l.strip_prefix("full "))
+                .filter_map(|i| i.trim().parse::<usize>().ok())
+                .filter_map(|i| volumes.get(i))
+                .map(|v| (*v).to_string())
+                .collect();
+            return Ok((image.clone(), full));
         }
     }
     Err(Error::new(
@@ -220,14 +229,6 @@ async fn shell_image(engine: &dyn Engine, project: &Project, observed: &Observed
             if tried.is_empty() { images.join(", ") } else { tried.join(", ") }
         ),
     ))
-}
-
-/// Whether a volume holds anything besides an earlier restore's leftovers.
-async fn holds_data(engine: &dyn Engine, project: &str, image: &str, volume: &str) -> Result<bool, Error> {
-    let test = format!(
-        "for f in /v/* /v/.[!.]* /v/..?*; do case \"$f\" in /v/{STAGING}-*|/v/{OLD}-*) ;; *) [ -e \"$f\" ] || [ -L \"$f\" ] && exit 1;; esac; done; exit 0"
-    );
-    Ok(script_code(engine, project, image, volume, &test).await? == 1)
 }
 
 /// Creates a missing target volume as the project (or else the backup)
@@ -286,7 +287,7 @@ async fn stage(
     let mut engine_error: Option<EngineError> = None;
     while let Some((key, stream)) = sinks_rx.recv().await {
         let Some((_, name)) = targets.iter().find(|(m, _)| m.key == key) else { continue };
-        let helper = Helper::with(engine, &project.name, image, name, "/v", vec!["true".into()]).await?;
+        let helper = Helper::with(engine, &project.name, image, &[(name, "/v")], vec!["true".into()]).await?;
         let mut meter = Meter::start(reporter, name);
         let count = Arc::new(AtomicU64::new(0));
         let counter = count.clone();
@@ -370,14 +371,10 @@ async fn script(engine: &dyn Engine, project: &str, image: &str, volume: &str, t
     }
 }
 
-async fn script_code(engine: &dyn Engine, project: &str, image: &str, volume: &str, text: &str) -> Result<i64, Error> {
-    Ok(script_output(engine, project, image, volume, text).await?.0)
-}
-
 /// Runs `text` with `/bin/sh` in a helper with `volume` at /v; its exit
 /// code and output.
 async fn script_output(engine: &dyn Engine, project: &str, image: &str, volume: &str, text: &str) -> Result<(i64, String), Error> {
-    let helper = Helper::with(engine, project, image, volume, "/v", vec!["/bin/sh".into(), "-c".into(), text.into()]).await?;
+    let helper = Helper::with(engine, project, image, &[(volume, "/v")], vec!["/bin/sh".into(), "-c".into(), text.into()]).await?;
     let ran = helper.run().await;
     helper.remove().await;
     let (code, output) = ran?;

@@ -36,19 +36,12 @@ impl<'a> Helper<'a> {
                 ),
             )
         })?;
-        Helper::with(engine, &project.name, &image, volume, mount_at, vec!["true".into()]).await
+        Helper::with(engine, &project.name, &image, &[(volume, mount_at)], vec!["true".into()]).await
     }
 
-    /// A helper from `image` with `volume` at `mount_at` that, when
-    /// started, runs `command` as root.
-    pub(crate) async fn with(
-        engine: &'a dyn Engine,
-        project: &str,
-        image: &str,
-        volume: &str,
-        mount_at: &str,
-        command: Vec<String>,
-    ) -> Result<Helper<'a>, Error> {
+    /// A helper from `image` with each (volume, path) of `mounts` that,
+    /// when started, runs `command` as root.
+    pub(crate) async fn with(engine: &'a dyn Engine, project: &str, image: &str, mounts: &[(&str, &str)], command: Vec<String>) -> Result<Helper<'a>, Error> {
         static HELPERS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let n = HELPERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let name = format!("{project}-volume-helper-{}-{n}", std::process::id());
@@ -59,12 +52,17 @@ impl<'a> Helper<'a> {
             user: Some("0".into()),
             labels: Some(HashMap::from([(labels::PROJECT.to_string(), project.to_string()), (labels::ONEOFF.to_string(), "True".to_string())])),
             host_config: Some(HostConfig {
-                mounts: Some(vec![Mount {
-                    target: Some(mount_at.into()),
-                    source: Some(volume.to_string()),
-                    typ: Some(MountType::VOLUME),
-                    ..Default::default()
-                }]),
+                mounts: Some(
+                    mounts
+                        .iter()
+                        .map(|(volume, at)| Mount {
+                            target: Some((*at).into()),
+                            source: Some((*volume).into()),
+                            typ: Some(MountType::VOLUME),
+                            ..Default::default()
+                        })
+                        .collect(),
+                ),
                 ..Default::default()
             }),
             ..Default::default()
