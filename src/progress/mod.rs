@@ -225,24 +225,7 @@ impl Reporter for JsonLines {
 
 /// A warning as docker compose v2's JSON log line.
 fn warning_json(message: &str, at: std::time::SystemTime) -> serde_json::Value {
-    serde_json::json!({"level": "warning", "msg": message, "time": rfc3339(at)})
-}
-
-/// `2026-12-02T13:51:39Z`: UTC, whole seconds.
-fn rfc3339(at: std::time::SystemTime) -> String {
-    let secs = at.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let (days, rest) = (secs / 86_400, secs % 86_400);
-    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rest / 3600, rest / 60 % 60, rest % 60)
+    serde_json::json!({"level": "warning", "msg": message, "time": crate::render::ps::rfc3339_utc(at)})
 }
 
 /// Collects events in memory (tests and callers that render later).
@@ -274,7 +257,7 @@ mod tests {
             warning_json("the \"U\" variable is not set", at).to_string(),
             r#"{"level":"warning","msg":"the \"U\" variable is not set","time":"2026-12-02T13:51:39Z"}"#
         );
-        assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(UNIX_EPOCH + Duration::from_secs(951_782_400)), "2000-02-29T00:00:00Z");
+        assert_eq!(crate::render::ps::rfc3339_utc(UNIX_EPOCH), "1970-01-01T00:00:00Z");
+        assert_eq!(crate::render::ps::rfc3339_utc(UNIX_EPOCH + Duration::from_secs(951_782_400)), "2000-02-29T00:00:00Z");
     }
 }
