@@ -22,6 +22,7 @@ pub mod plugin;
 pub mod ps;
 pub mod pull;
 pub mod run;
+pub mod scale;
 pub mod schema;
 pub mod stdio;
 pub mod up;
@@ -100,6 +101,9 @@ pub enum Command {
     Up(up::UpArgs),
     /// Create containers without starting them
     Create(up::UpArgs),
+    /// Scale services: create or remove replicas to match
+    #[command(after_help = "Examples:\n  rcompose scale worker=3\n  rcompose scale --no-deps worker=2 web=1")]
+    Scale(scale::ScaleArgs),
     /// Stop and remove containers and networks (and volumes with -v)
     #[command(after_help = "Examples:\n  rcompose down\n  rcompose down -v --remove-orphans -t 5\n  rcompose -p ci-1234 down -v")]
     Down(down::DownArgs),
@@ -326,6 +330,7 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> Result<ExitCode, Error
         Command::Images(args) => images::run(&cli.global, args),
         Command::Up(args) => up::run(&cli.global, args),
         Command::Create(args) => up::create(&cli.global, args),
+        Command::Scale(args) => scale::run(&cli.global, args),
         Command::Down(args) => down::run(&cli.global, args),
         Command::Ps(args) => ps::run(&cli.global, args),
         Command::Ls(args) => ls::run(&cli.global, args),

@@ -1,4 +1,4 @@
-//! The operations, as a library: `up`, `down`, `run`, `pull`, `build` and the
+//! The operations, as a library: `up`, `down`, `run`, `scale`, `pull`, `build` and the
 //! lifecycle commands take a
 //! connected engine, a loaded project, options and a [`Reporter`], and
 //! return an outcome or a typed [`Error`]. They never print: commands in
@@ -22,6 +22,7 @@ pub mod lock;
 pub mod ps;
 pub mod pull;
 pub mod run;
+pub mod scale;
 mod stack;
 pub mod up;
 pub mod volume;
@@ -32,5 +33,6 @@ pub use lifecycle::{lifecycle, Action};
 pub use ps::{ps, PsEntry, PsRequest};
 pub use pull::{pull, PullRequest};
 pub use run::{prepare_run, OneOff, OneOffOverrides, Prepared, RunRequest};
+pub use scale::{scale, ScaleRequest};
 pub use stack::Stack;
 pub use up::{up, UpOutcome, UpRequest};

@@ -28,6 +28,7 @@ mod proxy;
 mod ps_json;
 mod pull;
 mod run;
+mod scale;
 mod secrets;
 mod soak;
 mod todo_app;
