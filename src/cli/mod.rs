@@ -7,11 +7,13 @@
 pub mod attach;
 pub mod backup;
 pub mod build;
+pub mod commit;
 pub mod config;
 pub mod cp;
 pub mod docker_context;
 pub mod down;
 pub mod exec;
+pub mod export;
 pub mod images;
 pub mod inspect;
 pub mod lifecycle;
@@ -153,6 +155,12 @@ pub enum Command {
     /// Copy files between a service container and the local filesystem
     #[command(after_help = "Examples:\n  rcompose cp ./seed.sql db:/tmp/\n  rcompose cp web:/var/log/app.log ./app.log")]
     Cp(cp::CpArgs),
+    /// Export a service container's file system as a tar archive
+    #[command(after_help = "Examples:\n  rcompose export web -o web.tar\n  rcompose export --index 2 worker | tar t")]
+    Export(export::ExportArgs),
+    /// Create a new image from a service container's changes
+    #[command(after_help = "Examples:\n  rcompose commit web myapp/web:debug\n  rcompose commit -c 'ENV DEBUG=1' -m 'with fixtures' db")]
+    Commit(commit::CommitArgs),
     /// List the project's volumes and the containers that use them
     Volumes(volumes::VolumesArgs),
     /// Export, import or clone a volume's content
@@ -364,6 +372,8 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> Result<ExitCode, Error
         Command::Top(a) => inspect::top(&cli.global, &a.services),
         Command::Events(a) => inspect::events(&cli.global, a),
         Command::Cp(a) => cp::run(&cli.global, a),
+        Command::Export(a) => export::run(&cli.global, a),
+        Command::Commit(a) => commit::run(&cli.global, a),
         Command::Volumes(a) => volumes::run(&cli.global, a),
         Command::Volume(c) => volume::run(&cli.global, c),
         Command::Backup(a) => backup::run(&cli.global, a),

@@ -1,5 +1,5 @@
-//! The operations, as a library: `up`, `down`, `run`, `scale`, `pull`, `build` and the
-//! lifecycle commands take a
+//! The operations, as a library: `up`, `down`, `run`, `scale`, `pull`, `build`,
+//! `export`, `commit` and the lifecycle commands take a
 //! connected engine, a loaded project, options and a [`Reporter`], and
 //! return an outcome or a typed [`Error`]. They never print: commands in
 //! `cli` parse flags, call one operation and render its outcome, and a Rust
@@ -15,6 +15,7 @@
 
 pub mod backup;
 pub mod build;
+pub mod container;
 pub mod down;
 pub mod images;
 pub mod lifecycle;
@@ -28,6 +29,7 @@ pub mod up;
 pub mod volume;
 
 pub use build::build;
+pub use container::{commit, export, CommitRequest, ExportRequest};
 pub use down::{down, DownRequest};
 pub use lifecycle::{lifecycle, Action};
 pub use ps::{ps, PsEntry, PsRequest};

@@ -393,6 +393,14 @@ impl Engine for FakeEngine {
         s.images.insert(reference.into(), id);
         Ok(())
     }
+
+    fn export_container(&self, c: ContainerRef<'_>) -> BoxStream<'static, Result<bytes::Bytes, EngineError>> {
+        self.export_tar(c)
+    }
+
+    async fn commit_container(&self, c: ContainerRef<'_>, spec: &CommitSpec) -> Result<String, EngineError> {
+        self.commit(c, spec).await
+    }
 }
 
 /// What the fake does not model: attached streams, archives out of a

@@ -30,6 +30,7 @@ mod pull;
 mod run;
 mod scale;
 mod secrets;
+mod snapshot;
 mod soak;
 mod todo_app;
 mod volume_import;

@@ -1,0 +1,36 @@
+//! The requests that copy a container out, over bollard: its file system as
+//! a tar (`export`) and as an image (`commit`).
+
+use bollard::query_parameters as q;
+use futures::stream::BoxStream;
+use futures::StreamExt;
+
+use super::Docker;
+use crate::engine::{call, CommitSpec, ContainerRef, EngineError};
+
+pub(super) fn export(docker: &Docker, c: ContainerRef<'_>) -> BoxStream<'static, Result<bytes::Bytes, EngineError>> {
+    let action = format!("export {}", c.name);
+    docker.docker.export_container(c.id).map(move |r| r.map_err(|e| EngineError::from_bollard(action.clone(), e))).boxed()
+}
+
+pub(super) async fn commit(docker: &Docker, c: ContainerRef<'_>, spec: &CommitSpec) -> Result<String, EngineError> {
+    let (repo, tag) = match spec.reference.as_deref() {
+        Some(r) => {
+            let (repo, tag) = crate::engine::split_tag(r);
+            (Some(repo.to_string()), Some(tag.to_string()))
+        }
+        None => (None, None),
+    };
+    let opts = q::CommitContainerOptions {
+        container: Some(c.id.to_string()),
+        repo,
+        tag,
+        comment: spec.message.clone(),
+        author: spec.author.clone(),
+        pause: spec.pause,
+        // The engine reads the changes as the lines of one Dockerfile.
+        changes: (!spec.changes.is_empty()).then(|| spec.changes.join("\n")),
+    };
+    let config = bollard::models::ContainerConfig::default();
+    Ok(call(format!("commit {}", c.name), docker.docker.commit_container(opts, config)).await?.id)
+}
