@@ -14,6 +14,7 @@ pub mod docker_context;
 pub mod down;
 pub mod exec;
 pub mod export;
+pub mod follow;
 pub mod images;
 pub mod inspect;
 pub mod lifecycle;
@@ -155,6 +156,9 @@ pub enum Command {
     /// Copy files between a service container and the local filesystem
     #[command(after_help = "Examples:\n  rcompose cp ./seed.sql db:/tmp/\n  rcompose cp web:/var/log/app.log ./app.log")]
     Cp(cp::CpArgs),
+    /// Attach local standard input, output, and error streams to a service's running container
+    #[command(after_help = "Examples:\n  rcompose attach web\n  rcompose attach --no-stdin --index 2 worker")]
+    Attach(attach::AttachArgs),
     /// Export a service container's file system as a tar archive
     #[command(after_help = "Examples:\n  rcompose export web -o web.tar\n  rcompose export --index 2 worker | tar t")]
     Export(export::ExportArgs),
@@ -372,6 +376,7 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> Result<ExitCode, Error
         Command::Top(a) => inspect::top(&cli.global, &a.services),
         Command::Events(a) => inspect::events(&cli.global, a),
         Command::Cp(a) => cp::run(&cli.global, a),
+        Command::Attach(a) => attach::run(&cli.global, a),
         Command::Export(a) => export::run(&cli.global, a),
         Command::Commit(a) => commit::run(&cli.global, a),
         Command::Volumes(a) => volumes::run(&cli.global, a),

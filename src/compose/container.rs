@@ -1,7 +1,8 @@
-//! Copying one service container out: `export` (its file system as a tar,
-//! streamed to a file or a sink) and `commit` (an image of it). Both pick
-//! the replica by its number, stopped or running (unlike docker compose v2,
-//! which refuses a stopped one although the engine can copy it).
+//! One service container: copying it out with `export` (its file system as
+//! a tar, streamed to a file or a sink) and `commit` (an image of it), both
+//! of a replica stopped or running (unlike docker compose v2, which refuses
+//! a stopped one although the engine can copy it); and choosing the running
+//! container `attach` connects to, with how ([`attach_target`]).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -106,6 +107,27 @@ async fn write_file(stream: Chunks, path: &Path) -> Result<(), Error> {
     written
 }
 
+/// The running container `attach` connects to, and how.
+#[derive(Clone, Debug)]
+pub struct AttachTarget {
+    pub container: ObservedContainer,
+    /// It has a TTY: the local terminal goes raw, signals are keys.
+    pub tty: bool,
+    /// Our stdin is forwarded (it keeps stdin open, and `--no-stdin` was not given).
+    pub stdin: bool,
+}
+
+/// Chooses replica `index` of `service`, which must be running.
+pub async fn attach_target(engine: &dyn Engine, project: &Project, service: &str, index: u32, no_stdin: bool) -> Result<AttachTarget, Error> {
+    let c = service_container(engine, project, service, index).await?;
+    let details = engine.inspect_container(ContainerRef::new(&c.id, &c.name)).await?;
+    if !details.running {
+        let help = format!("start it with `rcompose start {service}`");
+        return Err(Error::new(ErrorKind::State, miette!(code = "rcompose::not_running", help = help, "container {} is not running", c.name)));
+    }
+    Ok(AttachTarget { container: c, tty: details.tty, stdin: details.open_stdin && !no_stdin })
+}
+
 /// Makes an image of the container.
 pub async fn commit(engine: &dyn Engine, project: &Project, req: &CommitRequest, dry_run: bool, reporter: &dyn Reporter) -> Result<CommitOutcome, Error> {
     let c = service_container(engine, project, &req.service, req.index).await?;
@@ -176,5 +198,16 @@ mod tests {
         assert_eq!(commit(&engine, &project, &missing, false, &Recorder::default()).await.unwrap_err().kind(), ErrorKind::State);
         let unknown = CommitRequest { service: "nope".into(), ..req };
         assert_eq!(commit(&engine, &project, &unknown, false, &Recorder::default()).await.unwrap_err().kind(), ErrorKind::Usage);
+    }
+
+    #[tokio::test]
+    async fn attach_wants_a_running_container() {
+        let project = load(STACK);
+        let engine = engine_for(&project);
+        up(&engine, &project).await;
+        let t = attach_target(&engine, &project, "web", 1, false).await.unwrap();
+        assert_eq!((t.container.name.as_str(), t.tty, t.stdin), ("demo-web-1", false, false));
+        crate::compose::lifecycle(&engine, &project, &crate::compose::Action::Stop(None), &[], false, &Recorder::default()).await.unwrap();
+        assert_eq!(attach_target(&engine, &project, "web", 1, false).await.unwrap_err().kind(), ErrorKind::State);
     }
 }

@@ -1,5 +1,5 @@
 //! The operations, as a library: `up`, `down`, `run`, `scale`, `pull`, `build`,
-//! `export`, `commit` and the lifecycle commands take a
+//! `export`, `commit`, `attach` and the lifecycle commands take a
 //! connected engine, a loaded project, options and a [`Reporter`], and
 //! return an outcome or a typed [`Error`]. They never print: commands in
 //! `cli` parse flags, call one operation and render its outcome, and a Rust
@@ -29,7 +29,7 @@ pub mod up;
 pub mod volume;
 
 pub use build::build;
-pub use container::{commit, export, CommitRequest, ExportRequest};
+pub use container::{attach_target, commit, export, AttachTarget, CommitRequest, ExportRequest};
 pub use down::{down, DownRequest};
 pub use lifecycle::{lifecycle, Action};
 pub use ps::{ps, PsEntry, PsRequest};

@@ -247,6 +247,9 @@ pub trait Engine: Send + Sync {
     /// Makes an image of a container's file system and configuration;
     /// returns the image id.
     async fn commit_container(&self, container: ContainerRef<'_>, spec: &CommitSpec) -> Result<String, EngineError>;
+    /// Attaches to a running container's streams from now on (no earlier
+    /// output); the engine ends them when the detach keys are typed.
+    async fn attach_running(&self, container: ContainerRef<'_>, spec: &AttachSpec) -> Result<Attached, EngineError>;
 }
 
 /// Runs an engine call with the standard time limit and error wrapping.

@@ -1,7 +1,7 @@
 //! [`Engine`] over the Docker API, through bollard: each request in
 //! rcompose's types made as one API call, bounded by the call time limit.
-//! Connecting is `connect`; the translations are `convert`; `export` and
-//! `commit` are `snapshot`.
+//! Connecting is `connect`; the translations are `convert`; `export`,
+//! `commit` and `attach` are `snapshot`.
 
 mod connect;
 mod convert;
@@ -389,5 +389,9 @@ impl Engine for Docker {
 
     async fn commit_container(&self, c: ContainerRef<'_>, spec: &CommitSpec) -> Result<String, EngineError> {
         snapshot::commit(self, c, spec).await
+    }
+
+    async fn attach_running(&self, c: ContainerRef<'_>, spec: &AttachSpec) -> Result<Attached, EngineError> {
+        snapshot::attach(self, c, spec).await
     }
 }

@@ -401,6 +401,11 @@ impl Engine for FakeEngine {
     async fn commit_container(&self, c: ContainerRef<'_>, spec: &CommitSpec) -> Result<String, EngineError> {
         self.commit(c, spec).await
     }
+
+    async fn attach_running(&self, c: ContainerRef<'_>, _spec: &AttachSpec) -> Result<Attached, EngineError> {
+        self.enter(format!("attach {}", c.name)).await?;
+        Err(unsupported("attach"))
+    }
 }
 
 /// What the fake does not model: attached streams, archives out of a

@@ -142,6 +142,10 @@ pub struct ContainerDetails {
     /// Names of the networks it is connected to.
     pub networks: Vec<String>,
     pub mounts: Vec<MountSummary>,
+    /// Its config asks for a TTY.
+    pub tty: bool,
+    /// Its config keeps stdin open (`stdin_open`).
+    pub open_stdin: bool,
 }
 
 /// A volume as listed.

@@ -5,6 +5,7 @@
 //! tests skip loudly; with RCOMPOSE_REQUIRE_ENGINE=1 (CI) they fail instead.
 
 mod api_version;
+mod attach_cmd;
 mod attached;
 mod backup;
 mod build;
