@@ -27,6 +27,7 @@ pub mod pull;
 pub mod run;
 pub mod scale;
 pub mod schema;
+pub mod stats;
 pub mod stdio;
 pub mod up;
 pub mod volume;
@@ -159,6 +160,11 @@ pub enum Command {
     /// Attach local standard input, output, and error streams to a service's running container
     #[command(after_help = "Examples:\n  rcompose attach web\n  rcompose attach --no-stdin --index 2 worker")]
     Attach(attach::AttachArgs),
+    /// Display a live stream of container(s) resource usage statistics
+    #[command(
+        after_help = "Examples:\n  rcompose stats\n  rcompose stats --no-stream --format json\n  rcompose stats -a --format 'table {{.Name}}\\t{{.MemUsage}}' db"
+    )]
+    Stats(stats::StatsArgs),
     /// Export a service container's file system as a tar archive
     #[command(after_help = "Examples:\n  rcompose export web -o web.tar\n  rcompose export --index 2 worker | tar t")]
     Export(export::ExportArgs),
@@ -377,6 +383,7 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> Result<ExitCode, Error
         Command::Events(a) => inspect::events(&cli.global, a),
         Command::Cp(a) => cp::run(&cli.global, a),
         Command::Attach(a) => attach::run(&cli.global, a),
+        Command::Stats(a) => stats::run(&cli.global, a),
         Command::Export(a) => export::run(&cli.global, a),
         Command::Commit(a) => commit::run(&cli.global, a),
         Command::Volumes(a) => volumes::run(&cli.global, a),

@@ -1,5 +1,5 @@
 //! The operations, as a library: `up`, `down`, `run`, `scale`, `pull`, `build`,
-//! `export`, `commit`, `attach` and the lifecycle commands take a
+//! `export`, `commit`, `attach`, `stats` and the lifecycle commands take a
 //! connected engine, a loaded project, options and a [`Reporter`], and
 //! return an outcome or a typed [`Error`]. They never print: commands in
 //! `cli` parse flags, call one operation and render its outcome, and a Rust
@@ -25,6 +25,7 @@ pub mod pull;
 pub mod run;
 pub mod scale;
 mod stack;
+pub mod stats;
 pub mod up;
 pub mod volume;
 
@@ -37,4 +38,5 @@ pub use pull::{pull, PullRequest};
 pub use run::{prepare_run, OneOff, OneOffOverrides, Prepared, RunRequest};
 pub use scale::{scale, ScaleRequest};
 pub use stack::Stack;
+pub use stats::{stats_once, stats_stream, stats_targets, StatsRequest, Usage};
 pub use up::{up, UpOutcome, UpRequest};

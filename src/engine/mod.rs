@@ -250,6 +250,10 @@ pub trait Engine: Send + Sync {
     /// Attaches to a running container's streams from now on (no earlier
     /// output); the engine ends them when the detach keys are typed.
     async fn attach_running(&self, container: ContainerRef<'_>, spec: &AttachSpec) -> Result<Attached, EngineError>;
+    /// A container's resource usage: one sample (the engine waits for a
+    /// second reading so that CPU use can be computed), or one about every
+    /// second while `stream`.
+    fn container_stats(&self, container: ContainerRef<'_>, stream: bool) -> BoxStream<'static, Result<StatsSample, EngineError>>;
 }
 
 /// Runs an engine call with the standard time limit and error wrapping.

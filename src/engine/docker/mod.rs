@@ -1,7 +1,7 @@
 //! [`Engine`] over the Docker API, through bollard: each request in
 //! rcompose's types made as one API call, bounded by the call time limit.
 //! Connecting is `connect`; the translations are `convert`; `export`,
-//! `commit` and `attach` are `snapshot`.
+//! `commit`, `attach` and `stats` are `snapshot`.
 
 mod connect;
 mod convert;
@@ -393,5 +393,9 @@ impl Engine for Docker {
 
     async fn attach_running(&self, c: ContainerRef<'_>, spec: &AttachSpec) -> Result<Attached, EngineError> {
         snapshot::attach(self, c, spec).await
+    }
+
+    fn container_stats(&self, c: ContainerRef<'_>, stream: bool) -> BoxStream<'static, Result<StatsSample, EngineError>> {
+        snapshot::stats(self, c, stream)
     }
 }

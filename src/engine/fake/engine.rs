@@ -406,6 +406,10 @@ impl Engine for FakeEngine {
         self.enter(format!("attach {}", c.name)).await?;
         Err(unsupported("attach"))
     }
+
+    fn container_stats(&self, c: ContainerRef<'_>, _stream: bool) -> BoxStream<'static, Result<StatsSample, EngineError>> {
+        self.stats_sample(c)
+    }
 }
 
 /// What the fake does not model: attached streams, archives out of a

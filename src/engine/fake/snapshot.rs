@@ -1,11 +1,12 @@
-//! The fake's answers to `export` and `commit`: a small tar naming the
-//! container, and an image recorded under the reference asked for.
+//! The fake's answers to `export`, `commit` and `stats`: a small tar naming
+//! the container, an image recorded under the reference asked for, and a
+//! fixed sample (zeros for a stopped container).
 
 use futures::stream::BoxStream;
 use futures::StreamExt;
 
 use super::{not_found, FakeEngine, Fault};
-use crate::engine::{CommitSpec, ContainerRef, EngineError};
+use crate::engine::{CommitSpec, ContainerRef, EngineError, StatsSample};
 
 impl FakeEngine {
     pub(super) fn export_tar(&self, c: ContainerRef<'_>) -> BoxStream<'static, Result<bytes::Bytes, EngineError>> {
@@ -44,5 +45,32 @@ impl FakeEngine {
         let id = format!("sha256:{:064x}", s.images.len() + 1);
         s.images.insert(reference.unwrap_or_else(|| id.clone()), id.clone());
         Ok(id)
+    }
+
+    pub(super) fn stats_sample(&self, c: ContainerRef<'_>) -> BoxStream<'static, Result<StatsSample, EngineError>> {
+        if let Some(Fault::Fail(e)) = self.enter_now(&format!("stats {}", c.name)) {
+            return futures::stream::iter([Err(e)]).boxed();
+        }
+        let running = self.lock().containers.iter().find(|x| x.summary.id == c.id).map(|x| x.details.running);
+        let sample = match running {
+            None => Err(not_found("stats", "container")),
+            Some(false) => Ok(StatsSample::default()),
+            Some(true) => Ok(StatsSample {
+                cpu_total: 2_000_000,
+                precpu_total: 1_000_000,
+                system_cpu: 200_000_000,
+                presystem_cpu: 100_000_000,
+                online_cpus: 2,
+                mem_usage: 4 << 20,
+                mem_limit: 1 << 30,
+                mem_inactive_file: Some(1 << 20),
+                net_rx: 1010,
+                net_tx: 0,
+                blk_read: 0,
+                blk_write: 4096,
+                pids: 1,
+            }),
+        };
+        futures::stream::iter([sample]).boxed()
     }
 }

@@ -8,11 +8,13 @@
 
 mod exec;
 mod images;
+mod stats;
 
 use std::collections::HashMap;
 
 pub use exec::*;
 pub use images::*;
+pub use stats::*;
 
 /// A container as a list call reports it.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -33,6 +33,7 @@ mod scale;
 mod secrets;
 mod snapshot;
 mod soak;
+mod stats;
 mod todo_app;
 mod volume_import;
 mod wait;
