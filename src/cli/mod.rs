@@ -30,6 +30,7 @@ pub mod schema;
 pub mod stats;
 pub mod stdio;
 pub mod up;
+pub mod version;
 pub mod volume;
 pub mod volumes;
 
@@ -185,7 +186,8 @@ pub enum Command {
     #[command(after_help = "Examples:\n  rcompose restore db.tar.zst\n  rcompose -p staging-copy restore db.tar.zst\n  rcompose restore --force db.tar.zst")]
     Restore(backup::RestoreArgs),
     /// Show version information
-    Version,
+    #[command(after_help = "Examples:\n  rcompose version --short\n  rcompose version --format json")]
+    Version(version::VersionArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -390,10 +392,7 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> Result<ExitCode, Error
         Command::Volume(c) => volume::run(&cli.global, c),
         Command::Backup(a) => backup::run(&cli.global, a),
         Command::Restore(a) => backup::restore(&cli.global, a),
-        Command::Version => {
-            println!("rcompose version {}", env!("CARGO_PKG_VERSION"));
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Version(a) => version::run(a),
     }
 }
 
