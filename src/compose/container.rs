@@ -43,8 +43,10 @@ pub struct CommitOutcome {
     pub image_id: Option<String>,
 }
 
-/// The replica `index` of `service`.
+/// The replica `index` of `service` (0 means the first, as v2's default
+/// `--index 0` does).
 pub async fn service_container(engine: &dyn Engine, project: &Project, service: &str, index: u32) -> Result<ObservedContainer, Error> {
+    let index = index.max(1);
     if !project.services.is_empty() && !project.services.contains_key(service) {
         return Err(Error::new(ErrorKind::Usage, miette!(code = "rcompose::unknown_service", "no such service: {service}")));
     }
@@ -205,7 +207,7 @@ mod tests {
         let project = load(STACK);
         let engine = engine_for(&project);
         up(&engine, &project).await;
-        let t = attach_target(&engine, &project, "web", 1, false).await.unwrap();
+        let t = attach_target(&engine, &project, "web", 0, false).await.unwrap();
         assert_eq!((t.container.name.as_str(), t.tty, t.stdin), ("demo-web-1", false, false));
         crate::compose::lifecycle(&engine, &project, &crate::compose::Action::Stop(None), &[], false, &Recorder::default()).await.unwrap();
         assert_eq!(attach_target(&engine, &project, "web", 1, false).await.unwrap_err().kind(), ErrorKind::State);
