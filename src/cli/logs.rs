@@ -14,7 +14,7 @@ use crate::engine::{labels, ContainerRef, Engine, EngineError, EngineEvent, Even
 use crate::reconcile::observe::observe_containers;
 use crate::{Error, ErrorKind};
 
-use super::attach::COLOURS;
+use super::follow::COLOURS;
 
 #[derive(clap::Args, Debug, Default, Clone)]
 pub struct LogsArgs {

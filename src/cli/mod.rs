@@ -7,11 +7,14 @@
 pub mod attach;
 pub mod backup;
 pub mod build;
+pub mod commit;
 pub mod config;
 pub mod cp;
 pub mod docker_context;
 pub mod down;
 pub mod exec;
+pub mod export;
+pub mod follow;
 pub mod images;
 pub mod inspect;
 pub mod lifecycle;
@@ -22,9 +25,12 @@ pub mod plugin;
 pub mod ps;
 pub mod pull;
 pub mod run;
+pub mod scale;
 pub mod schema;
+pub mod stats;
 pub mod stdio;
 pub mod up;
+pub mod version;
 pub mod volume;
 pub mod volumes;
 
@@ -100,6 +106,9 @@ pub enum Command {
     Up(up::UpArgs),
     /// Create containers without starting them
     Create(up::UpArgs),
+    /// Scale services: create or remove replicas to match
+    #[command(after_help = "Examples:\n  rcompose scale worker=3\n  rcompose scale --no-deps worker=2 web=1")]
+    Scale(scale::ScaleArgs),
     /// Stop and remove containers and networks (and volumes with -v)
     #[command(after_help = "Examples:\n  rcompose down\n  rcompose down -v --remove-orphans -t 5\n  rcompose -p ci-1234 down -v")]
     Down(down::DownArgs),
@@ -149,6 +158,20 @@ pub enum Command {
     /// Copy files between a service container and the local filesystem
     #[command(after_help = "Examples:\n  rcompose cp ./seed.sql db:/tmp/\n  rcompose cp web:/var/log/app.log ./app.log")]
     Cp(cp::CpArgs),
+    /// Attach local standard input, output, and error streams to a service's running container
+    #[command(after_help = "Examples:\n  rcompose attach web\n  rcompose attach --no-stdin --index 2 worker")]
+    Attach(attach::AttachArgs),
+    /// Display a live stream of container(s) resource usage statistics
+    #[command(
+        after_help = "Examples:\n  rcompose stats\n  rcompose stats --no-stream --format json\n  rcompose stats -a --format 'table {{.Name}}\\t{{.MemUsage}}' db"
+    )]
+    Stats(stats::StatsArgs),
+    /// Export a service container's file system as a tar archive
+    #[command(after_help = "Examples:\n  rcompose export web -o web.tar\n  rcompose export --index 2 worker | tar t")]
+    Export(export::ExportArgs),
+    /// Create a new image from a service container's changes
+    #[command(after_help = "Examples:\n  rcompose commit web myapp/web:debug\n  rcompose commit -c 'ENV DEBUG=1' -m 'with fixtures' db")]
+    Commit(commit::CommitArgs),
     /// List the project's volumes and the containers that use them
     Volumes(volumes::VolumesArgs),
     /// Export, import or clone a volume's content
@@ -163,7 +186,8 @@ pub enum Command {
     #[command(after_help = "Examples:\n  rcompose restore db.tar.zst\n  rcompose -p staging-copy restore db.tar.zst\n  rcompose restore --force db.tar.zst")]
     Restore(backup::RestoreArgs),
     /// Show version information
-    Version,
+    #[command(after_help = "Examples:\n  rcompose version --short\n  rcompose version --format json")]
+    Version(version::VersionArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -326,6 +350,7 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> Result<ExitCode, Error
         Command::Images(args) => images::run(&cli.global, args),
         Command::Up(args) => up::run(&cli.global, args),
         Command::Create(args) => up::create(&cli.global, args),
+        Command::Scale(args) => scale::run(&cli.global, args),
         Command::Down(args) => down::run(&cli.global, args),
         Command::Ps(args) => ps::run(&cli.global, args),
         Command::Ls(args) => ls::run(&cli.global, args),
@@ -359,14 +384,15 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> Result<ExitCode, Error
         Command::Top(a) => inspect::top(&cli.global, &a.services),
         Command::Events(a) => inspect::events(&cli.global, a),
         Command::Cp(a) => cp::run(&cli.global, a),
+        Command::Attach(a) => attach::run(&cli.global, a),
+        Command::Stats(a) => stats::run(&cli.global, a),
+        Command::Export(a) => export::run(&cli.global, a),
+        Command::Commit(a) => commit::run(&cli.global, a),
         Command::Volumes(a) => volumes::run(&cli.global, a),
         Command::Volume(c) => volume::run(&cli.global, c),
         Command::Backup(a) => backup::run(&cli.global, a),
         Command::Restore(a) => backup::restore(&cli.global, a),
-        Command::Version => {
-            println!("rcompose version {}", env!("CARGO_PKG_VERSION"));
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Version(a) => version::run(a),
     }
 }
 

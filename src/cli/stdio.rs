@@ -61,7 +61,18 @@ pub fn terminal_size() -> Option<(u16, u16)> {
 }
 
 /// Copies our stdin to the container until EOF, then closes its input.
-pub fn forward_stdin(mut input: Pin<Box<dyn AsyncWrite + Send>>) {
+pub fn forward_stdin(input: Pin<Box<dyn AsyncWrite + Send>>) {
+    forward(input, true);
+}
+
+/// Copies our stdin to the container until EOF, leaving its input open (a
+/// container attached to after it started keeps its stdin, and an engine
+/// given a half-closed attach may drop the output still to come).
+pub fn forward_stdin_keep_open(input: Pin<Box<dyn AsyncWrite + Send>>) {
+    forward(input, false);
+}
+
+fn forward(mut input: Pin<Box<dyn AsyncWrite + Send>>, close_at_eof: bool) {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<u8>>(16);
     std::thread::spawn(move || {
         use std::io::Read;
@@ -85,7 +96,12 @@ pub fn forward_stdin(mut input: Pin<Box<dyn AsyncWrite + Send>>) {
             }
             let _ = input.flush().await;
         }
-        let _ = input.shutdown().await;
+        if close_at_eof {
+            let _ = input.shutdown().await;
+        } else {
+            // Held until the output ends and the runtime drops this task.
+            std::future::pending::<()>().await;
+        }
     });
 }
 

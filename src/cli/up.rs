@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use miette::miette;
 
-use super::{attach, connect, GlobalArgs};
+use super::{connect, follow, GlobalArgs};
 use crate::compose::{self, images::ImageFlags, UpRequest};
 use crate::model::PullPolicy;
 use crate::reconcile::plan::UpOptions;
@@ -142,13 +142,13 @@ fn up(global: &GlobalArgs, args: &UpArgs, create_only: bool) -> Result<ExitCode,
         if create_only || args.wait || args.detach {
             return Ok(ExitCode::SUCCESS);
         }
-        let aopts = attach::AttachOptions {
+        let aopts = follow::AttachOptions {
             attach: args.attach.clone(),
             no_attach: args.no_attach.clone(),
             abort_on_exit: args.abort_on_container_exit,
             exit_code_from: args.exit_code_from.clone(),
             timestamps: args.timestamps,
         };
-        attach::follow_until_interrupted(&engine, &project, outcome.services(), &aopts, reporter.as_ref()).await
+        follow::follow_until_interrupted(&engine, &project, outcome.services(), &aopts, reporter.as_ref()).await
     })
 }

@@ -238,6 +238,22 @@ pub trait Engine: Send + Sync {
     fn build_image(&self, spec: &BuildSpec, context: Vec<u8>) -> BoxStream<'static, Result<BuildProgress, EngineError>>;
     /// Gives a local image another reference (`repo[:tag]`).
     async fn tag_image(&self, image: &str, reference: &str) -> Result<(), EngineError>;
+
+    // The requests of `export`, `commit`, `attach` and `stats`.
+
+    /// A container's whole file system as a tar archive, as it arrives. Not
+    /// bounded by the call time limit.
+    fn export_container(&self, container: ContainerRef<'_>) -> BoxStream<'static, Result<bytes::Bytes, EngineError>>;
+    /// Makes an image of a container's file system and configuration;
+    /// returns the image id.
+    async fn commit_container(&self, container: ContainerRef<'_>, spec: &CommitSpec) -> Result<String, EngineError>;
+    /// Attaches to a running container's streams from now on (no earlier
+    /// output); the engine ends them when the detach keys are typed.
+    async fn attach_running(&self, container: ContainerRef<'_>, spec: &AttachSpec) -> Result<Attached, EngineError>;
+    /// A container's resource usage: one sample (the engine waits for a
+    /// second reading so that CPU use can be computed), or one about every
+    /// second while `stream`.
+    fn container_stats(&self, container: ContainerRef<'_>, stream: bool) -> BoxStream<'static, Result<StatsSample, EngineError>>;
 }
 
 /// Runs an engine call with the standard time limit and error wrapping.

@@ -28,6 +28,8 @@ fn finished(s: Status) -> bool {
             | Status::Built
             | Status::Pulled
             | Status::Copied
+            | Status::Exported
+            | Status::Committed
             | Status::Paused
             | Status::Unpaused
     )

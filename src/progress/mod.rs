@@ -52,6 +52,12 @@ pub enum Status {
     /// A volume's content on its way (backup, restore).
     Copying,
     Copied,
+    /// A container's file system on its way to a tar (`export`).
+    Exporting,
+    Exported,
+    /// A container becoming an image (`commit`).
+    Committing,
+    Committed,
     Paused,
     Unpaused,
     Warning,
@@ -81,6 +87,10 @@ impl Status {
             Status::Pulled => "Pulled",
             Status::Copying => "Copying",
             Status::Copied => "Copied",
+            Status::Exporting => "Exporting",
+            Status::Exported => "Exported",
+            Status::Committing => "Committing",
+            Status::Committed => "Committed",
             Status::Paused => "Paused",
             Status::Unpaused => "Unpaused",
             Status::Warning => "Warning",
@@ -191,6 +201,8 @@ fn colour(s: Status) -> String {
         | Status::Removed
         | Status::Stopped
         | Status::Copied
+        | Status::Exported
+        | Status::Committed
         | Status::Paused
         | Status::Unpaused
         | Status::Recreated => "32",

@@ -1,4 +1,4 @@
-//! Rendering for people and programs: `config` output and schema, `ps` rows
+//! Rendering for people and programs: `config` output and schema, `ps` and `stats` rows
 //! and the docker CLI's `--format` templates.
 //!
 //! Owns: the canonical JSON/YAML shape of a project (with `x-` extensions
@@ -7,6 +7,7 @@
 pub mod graph;
 pub mod plan;
 pub mod ps;
+pub mod stats;
 pub mod template;
 mod yaml;
 

@@ -107,3 +107,15 @@ fn dot_env_comes_from_the_folder_of_the_compose_file_in_compose_dialect() {
     assert_eq!(v["services"]["a"]["environment"]["G"], "Env File");
     assert_eq!(v["services"]["a"]["environment"]["D"], "fallback");
 }
+
+#[test]
+fn version_in_v2s_shapes_with_rcomposes_own_number() {
+    let dir = project(&[]);
+    let v = env!("CARGO_PKG_VERSION");
+    assert_eq!(stdout(&rcompose(dir.path(), &["version"], &[])), format!("rcompose version {v}\n"));
+    assert_eq!(stdout(&rcompose(dir.path(), &["version", "--short"], &[])), format!("{v}\n"));
+    // v2.40: {"version":"v2.40.3"}
+    let json: serde_json::Value = serde_json::from_str(&stdout(&rcompose(dir.path(), &["version", "--format", "json"], &[]))).unwrap();
+    assert_eq!(json, serde_json::json!({ "version": format!("v{v}") }));
+    assert_eq!(stdout(&rcompose(dir.path(), &["version", "-f", "json", "--short"], &[])), format!("{v}\n"));
+}

@@ -65,6 +65,7 @@ pub(super) fn container_details(info: wire::ContainerInspectResponse) -> Contain
         wire::HealthStatusEnum::EMPTY | wire::HealthStatusEnum::NONE => None,
     });
     let last_health_output = state.health.and_then(|h| h.log).and_then(|l| l.last().and_then(|r| r.output.clone())).map(|o| o.trim().to_string());
+    let (tty, open_stdin) = info.config.as_ref().map_or((false, false), |c| (c.tty == Some(true), c.open_stdin == Some(true)));
     let has_healthcheck =
         info.config.as_ref().and_then(|c| c.healthcheck.as_ref()).and_then(|h| h.test.as_ref()).is_some_and(|t| t.first().is_some_and(|first| first != "NONE"));
     ContainerDetails {
@@ -79,6 +80,8 @@ pub(super) fn container_details(info: wire::ContainerInspectResponse) -> Contain
         has_healthcheck,
         networks: info.network_settings.and_then(|n| n.networks).map(|n| n.into_keys().collect()).unwrap_or_default(),
         mounts: info.mounts.unwrap_or_default().into_iter().map(mount_summary).collect(),
+        tty,
+        open_stdin,
     }
 }
 

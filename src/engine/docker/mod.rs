@@ -1,9 +1,11 @@
 //! [`Engine`] over the Docker API, through bollard: each request in
 //! rcompose's types made as one API call, bounded by the call time limit.
-//! Connecting is `connect`; the translations are `convert`.
+//! Connecting is `connect`; the translations are `convert`; `export`,
+//! `commit`, `attach` and `stats` are `snapshot`.
 
 mod connect;
 mod convert;
+mod snapshot;
 
 use std::time::Duration;
 
@@ -379,5 +381,21 @@ impl Engine for Docker {
         let (repo, tag) = split_tag(reference);
         let opts = q::TagImageOptionsBuilder::default().repo(repo).tag(tag).build();
         call(format!("tag {image} as {reference}"), self.docker.tag_image(image, Some(opts))).await
+    }
+
+    fn export_container(&self, c: ContainerRef<'_>) -> BoxStream<'static, Result<bytes::Bytes, EngineError>> {
+        snapshot::export(self, c)
+    }
+
+    async fn commit_container(&self, c: ContainerRef<'_>, spec: &CommitSpec) -> Result<String, EngineError> {
+        snapshot::commit(self, c, spec).await
+    }
+
+    async fn attach_running(&self, c: ContainerRef<'_>, spec: &AttachSpec) -> Result<Attached, EngineError> {
+        snapshot::attach(self, c, spec).await
+    }
+
+    fn container_stats(&self, c: ContainerRef<'_>, stream: bool) -> BoxStream<'static, Result<StatsSample, EngineError>> {
+        snapshot::stats(self, c, stream)
     }
 }

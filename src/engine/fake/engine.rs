@@ -393,6 +393,23 @@ impl Engine for FakeEngine {
         s.images.insert(reference.into(), id);
         Ok(())
     }
+
+    fn export_container(&self, c: ContainerRef<'_>) -> BoxStream<'static, Result<bytes::Bytes, EngineError>> {
+        self.export_tar(c)
+    }
+
+    async fn commit_container(&self, c: ContainerRef<'_>, spec: &CommitSpec) -> Result<String, EngineError> {
+        self.commit(c, spec).await
+    }
+
+    async fn attach_running(&self, c: ContainerRef<'_>, _spec: &AttachSpec) -> Result<Attached, EngineError> {
+        self.enter(format!("attach {}", c.name)).await?;
+        Err(unsupported("attach"))
+    }
+
+    fn container_stats(&self, c: ContainerRef<'_>, _stream: bool) -> BoxStream<'static, Result<StatsSample, EngineError>> {
+        self.stats_sample(c)
+    }
 }
 
 /// What the fake does not model: attached streams, archives out of a

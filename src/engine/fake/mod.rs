@@ -9,6 +9,7 @@
 
 mod engine;
 mod events;
+mod snapshot;
 
 use std::collections::HashMap;
 use std::sync::Mutex;

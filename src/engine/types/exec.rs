@@ -45,6 +45,16 @@ impl std::fmt::Debug for Attached {
     }
 }
 
+/// How to attach to a running container (`attach`): its output from now
+/// on, and its input when `stdin`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AttachSpec {
+    pub stdin: bool,
+    /// The key sequence that detaches (the engine's default, ctrl-p ctrl-q,
+    /// when none).
+    pub detach_keys: Option<String>,
+}
+
 /// What an inspect of an exec'd process says.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ExecStatus {

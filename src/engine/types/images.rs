@@ -80,3 +80,18 @@ pub fn split_tag(reference: &str) -> (&str, &str) {
         _ => (reference, "latest"),
     }
 }
+
+/// An image to make from a container (`commit`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CommitSpec {
+    /// `repo[:tag]` to give the image (the tag defaults to `latest`);
+    /// none leaves it untagged.
+    pub reference: Option<String>,
+    pub author: Option<String>,
+    /// The commit message (the image's comment).
+    pub message: Option<String>,
+    /// Dockerfile instructions applied to the image's config (`ENV A=b`).
+    pub changes: Vec<String>,
+    /// Pause the container while its file system is copied.
+    pub pause: bool,
+}

@@ -8,11 +8,13 @@
 
 mod exec;
 mod images;
+mod stats;
 
 use std::collections::HashMap;
 
 pub use exec::*;
 pub use images::*;
+pub use stats::*;
 
 /// A container as a list call reports it.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -142,6 +144,10 @@ pub struct ContainerDetails {
     /// Names of the networks it is connected to.
     pub networks: Vec<String>,
     pub mounts: Vec<MountSummary>,
+    /// Its config asks for a TTY.
+    pub tty: bool,
+    /// Its config keeps stdin open (`stdin_open`).
+    pub open_stdin: bool,
 }
 
 /// A volume as listed.

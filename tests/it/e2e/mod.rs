@@ -5,6 +5,7 @@
 //! tests skip loudly; with RCOMPOSE_REQUIRE_ENGINE=1 (CI) they fail instead.
 
 mod api_version;
+mod attach_cmd;
 mod attached;
 mod backup;
 mod build;
@@ -28,8 +29,11 @@ mod proxy;
 mod ps_json;
 mod pull;
 mod run;
+mod scale;
 mod secrets;
+mod snapshot;
 mod soak;
+mod stats;
 mod todo_app;
 mod volume_import;
 mod wait;
