@@ -11,4 +11,5 @@ mod fuzz;
 mod hostile;
 mod loader;
 mod parity;
+mod parity_merge;
 mod schema;
