@@ -6,6 +6,7 @@ mod support;
 mod cli;
 mod corpus;
 mod diagnostics;
+mod differential;
 mod e2e;
 mod fuzz;
 mod hostile;
