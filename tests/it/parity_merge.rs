@@ -142,3 +142,16 @@ fn extra_hosts_spelled_two_ways_count_once() {
     let a = service_a(&[("compose.yaml", base), ("o.yaml", over)], &["-f", "compose.yaml", "-f", "o.yaml"]).unwrap();
     assert_eq!(a["extra_hosts"], json!(["db=10.0.0.2"]));
 }
+
+#[test]
+fn an_identical_environment_secret_in_an_include_is_no_conflict() {
+    // v2 fails with "secrets.s conflicts with imported resource" when APP_ENV
+    // is set (it compares the included secret after reading the variable).
+    let inc = "services:\n  inc:\n    image: busybox\n    secrets: [s]\nsecrets:\n  s:\n    environment: APP_ENV\n";
+    let main = "include: [inc/compose.yaml]\nservices:\n  a:\n    image: busybox\n    secrets: [s]\nsecrets:\n  s:\n    environment: APP_ENV\n";
+    let dir = project(&[("compose.yaml", main), ("inc/compose.yaml", inc)]);
+    let out = rcompose(dir.path(), &["-p", "p", "config", "--format", "json"], &[("APP_ENV", "x")]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["secrets"]["s"]["environment"], json!("APP_ENV"));
+}

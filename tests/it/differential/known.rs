@@ -15,6 +15,12 @@ pub const KNOWN: &[(&str, &str)] = &[
         "v2 validates types after each -f file, so `ports: 80` fails even when a later file replaces it; \
          rcompose checks the merged result only (repro: compose.yaml `ports: 80`, override `ports: [\"81:81\"]`)",
     ),
+    (
+        "environment_secret_in_include_and_main",
+        "v2 fails (\"secrets.s conflicts with imported resource\") when the main file and an included one define \
+         the same `secrets: {s: {environment: VAR}}` and VAR is set; rcompose loads it (README table, \
+         parity_merge::an_identical_environment_secret_in_an_include_is_no_conflict)",
+    ),
 ];
 
 /// True when the generator must not produce `feature`.

@@ -63,9 +63,13 @@ fn dotenv(ctx: &mut Ctx) -> String {
 }
 
 /// The top-level declaration of a resource the services use.
-fn declare(ctx: &mut Ctx, kind: &str, name: &str) -> Y {
+fn declare(ctx: &mut Ctx, kind: &str, name: &str, included: bool) -> Y {
     let r = &mut ctx.rng;
-    match (kind, r.below(4)) {
+    let mut pick = r.below(4);
+    if included && kind == "secrets" && pick == 0 && known::avoid("environment_secret_in_include_and_main") {
+        pick = 2;
+    }
+    match (kind, pick) {
         ("volumes", 0) => M::new().with("driver", s("local")).with("labels", M::new().with("backup", s("daily")).y()).y(),
         ("volumes", 1) => M::new().with("external", p("true")).with("name", s(format!("shared_{name}"))).y(),
         ("volumes", 2) => M::new().with("name", s(format!("${{APP_ENV:-dev}}_{name}"))).y(),
@@ -88,7 +92,7 @@ fn declare(ctx: &mut Ctx, kind: &str, name: &str) -> Y {
     }
 }
 
-fn top_level(ctx: &mut Ctx, doc: &mut M) {
+fn top_level(ctx: &mut Ctx, doc: &mut M, included: bool) {
     let kinds: [(&str, Vec<String>); 4] = [
         ("volumes", ctx.volumes.iter().cloned().collect()),
         ("networks", ctx.networks.iter().filter(|n| *n != "default" || ctx.rng.chance(0.2)).cloned().collect()),
@@ -98,7 +102,7 @@ fn top_level(ctx: &mut Ctx, doc: &mut M) {
     for (kind, names) in kinds {
         let mut m = M::new();
         for n in names {
-            let d = declare(ctx, kind, &n);
+            let d = declare(ctx, kind, &n, included);
             m.set(&n, d);
         }
         if ctx.rng.chance(0.1) {
@@ -123,7 +127,7 @@ fn included(ctx: &mut Ctx) -> String {
     let mut svc = sub.service("included");
     svc.0.retain(|(k, _)| k != "depends_on");
     let mut doc = M::new().with("services", M::new().with("included", svc.y()).y());
-    top_level(&mut sub, &mut doc);
+    top_level(&mut sub, &mut doc, true);
     to_text(&doc.y())
 }
 
@@ -234,7 +238,7 @@ pub fn generate(seed: u64) -> Case {
         mistake_in(&mut ctx, &mut services, m);
     }
     doc.set("services", services.y());
-    top_level(&mut ctx, &mut doc);
+    top_level(&mut ctx, &mut doc, false);
     files.push(("compose.yaml".into(), to_text(&doc.y())));
     let mut args = Vec::new();
     // Without -f, compose.yaml and compose.override.yaml are found by default.
