@@ -2,7 +2,10 @@
 //! compose-spec patterns and enums it validates after interpolation
 //! (`container_name`, `cgroup`, a port's `host_ip`), and its build rules
 //! (`platform` among `build.platforms`; the `build.ssh` form is checked
-//! where its list form is read, in `shorthand`).
+//! where its list form is read, in `shorthand`), and that a value given both
+//! at the service level and under `deploy` (`scale` and `replicas`, `cpus`,
+//! `mem_limit`, `mem_reservation`, `pids_limit`) is the same in both, and
+//! the schema's `uniqueItems` lists (`security_opt`, `group_add`, ...).
 //!
 //! Owns: those rules and where their problems point. Pure: reads the
 //! project and the document tree.
@@ -23,6 +26,28 @@ pub fn check(project: &Project, doc: &Node, problems: &mut Problems) {
             locate(doc, &path).or_else(|| doc.get("services").and_then(|s| s.as_map()?.entry(name)).map(|e| e.key_span))
         };
         check_service(name, svc, &at, problems);
+    }
+    unique_items(doc, problems);
+}
+
+/// Lists the compose schema wants without repeats (those not made unique
+/// by `unique`), in every service, enabled or not; a repeat across files
+/// counts too, as docker compose v2 appends these lists when merging.
+fn unique_items(doc: &Node, problems: &mut Problems) {
+    let Some(services) = doc.get("services").and_then(Node::as_map) else { return };
+    for svc in services.iter() {
+        for key in ["security_opt", "group_add", "external_links", "volumes_from"] {
+            let Some(items) = svc.value.get(key).and_then(Node::as_seq) else { continue };
+            let repeat = items.iter().enumerate().find_map(|(j, b)| items[..j].iter().position(|a| a.same_as(b)).map(|i| (i, j)));
+            if let Some((i, j)) = repeat {
+                problems.push(
+                    Problem::new("rcompose::invalid_value", format!("services.{}.{key} items at {i} and {j} are equal", svc.key))
+                        .at(items[j].span)
+                        .label("repeats an earlier entry")
+                        .help(format!("list each entry of `{key}` once (across all files)")),
+                );
+            }
+        }
     }
 }
 
@@ -57,6 +82,7 @@ fn check_service(name: &str, svc: &Service, at: &dyn Fn(&[&str]) -> Option<Span>
             );
         }
     }
+    distinct_values(name, svc, at, problems);
     for (i, port) in svc.ports.iter().enumerate() {
         if let Some(ip) = &port.host_ip {
             if ip.parse::<IpAddr>().is_err() {
@@ -67,6 +93,36 @@ fn check_service(name: &str, svc: &Service, at: &dyn Fn(&[&str]) -> Option<Span>
                         .help("host_ip takes an IPv4 or IPv6 address, such as 127.0.0.1 or ::1"),
                 );
             }
+        }
+    }
+}
+
+/// A value set twice, at the service level and under `deploy`, must be
+/// the same. (docker compose v2 also refuses a service-level value when the
+/// `deploy` block has a `limits` or `reservations` without that field; this
+/// check only refuses values that disagree.)
+fn distinct_values(name: &str, svc: &Service, at: &dyn Fn(&[&str]) -> Option<Span>, problems: &mut Problems) {
+    let Some(deploy) = &svc.deploy else { return };
+    let limits = deploy.resources.limits.as_ref();
+    let reservations = deploy.resources.reservations.as_ref();
+    let pairs: [(&str, &str, bool); 5] = [
+        ("scale", "deploy.replicas", matches!((svc.scale, deploy.replicas), (Some(a), Some(b)) if a != b)),
+        ("cpus", "deploy.resources.limits.cpus", matches!((svc.cpus, limits.and_then(|l| l.cpus)), (Some(a), Some(b)) if a != b)),
+        ("mem_limit", "deploy.resources.limits.memory", matches!((svc.mem_limit, limits.and_then(|l| l.memory)), (Some(a), Some(b)) if a != b)),
+        (
+            "mem_reservation",
+            "deploy.resources.reservations.memory",
+            matches!((svc.mem_reservation, reservations.and_then(|l| l.memory)), (Some(a), Some(b)) if a != b),
+        ),
+        ("pids_limit", "deploy.resources.limits.pids", matches!((svc.pids_limit, limits.and_then(|l| l.pids)), (Some(a), Some(b)) if a != b)),
+    ];
+    for (own, nested, differ) in pairs {
+        if differ {
+            problems.push(
+                Problem::new("rcompose::invalid_value", format!("service `{name}`: can't set distinct values on '{own}' and '{nested}'"))
+                    .at_opt(at(&[own]))
+                    .help(format!("give `{own}` and `{nested}` the same value, or keep only one of them")),
+            );
         }
     }
 }

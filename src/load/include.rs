@@ -88,17 +88,21 @@ fn read_item(raw: &Node, base: &Path, session: &mut Session) -> Option<Item> {
 }
 
 fn load_item(item: &Item, session: &mut Session, depth: usize) -> Option<Node> {
-    // The included project's variables: its env files (or its .env) under the shell's.
+    // The included project's variables: the including project's (shell and
+    // .env), then what its env files (or its .env) add, as docker compose v2.
     let dotenv_paths = if item.env_files.is_empty() { vec![item.project_dir.join(".env")] } else { item.env_files.clone() };
     let mut dotenv = env::Vars::new();
     for p in &dotenv_paths {
-        match env::read_env_file(p, env::Format::Dotenv, &session.process_env) {
+        match env::read_env_file(p, env::Format::Dotenv, &session.vars) {
             Ok(Some(v)) => dotenv.extend(v),
             Ok(None) => {}
             Err(problem) => session.problems.push(problem.at(item.span)),
         }
     }
-    let vars = env::interpolation_vars(&session.process_env, Some(dotenv));
+    let mut vars = session.vars.clone();
+    for (k, v) in dotenv {
+        vars.entry(k).or_insert(v);
+    }
     let saved = std::mem::replace(&mut session.vars, vars);
     let mut doc: Option<Node> = None;
     for path in &item.paths {
@@ -126,7 +130,7 @@ fn add_resources(root: &mut Node, included: Node, span: super::source::Span, ses
         let target = root_map.get_mut(&section.key).and_then(Node::as_map_mut).expect("inserted above");
         for item in items.into_entries() {
             if let Some(existing) = target.entry(&item.key) {
-                if existing.value != item.value {
+                if !existing.value.same_as(&item.value) {
                     session.problems.push(
                         Problem::new("rcompose::include_conflict", format!("{} `{}` is defined both here and in an included file", section.key, item.key))
                             .at(existing.key_span)

@@ -2,8 +2,10 @@
 //!
 //! Owns: compose's merge rules on long-form trees. Mappings merge key by key;
 //! sequences append, except `command`, `entrypoint` and `healthcheck.test`,
-//! which are replaced, and `ports`, `volumes`, `secrets`, `configs`, which
-//! merge entries that share a unique key. `!reset` drops the inherited value,
+//! which are replaced, `ports`, `volumes`, `secrets`, `configs`, which
+//! merge entries that share a unique key, and `extra_hosts`, which adds only
+//! addresses a host does not have yet (other lists are made unique
+//! afterwards by `unique`). `!reset` drops the inherited value,
 //! `!override` replaces it whole, both across files and through `extends`
 //! (tags are kept until [`strip`] runs after `extends`). No I/O.
 
@@ -25,6 +27,13 @@ enum Ctx {
     Services,
     Service,
     Healthcheck,
+    Build,
+    /// `extra_hosts`, and the addresses of one host in it.
+    Hosts,
+    HostAddresses,
+    /// Mappings v2 merges as `KEY=VALUE` lists (`environment`, `labels`,
+    /// ...): there a null value replaces the one before.
+    KeyValues,
     Other,
 }
 
@@ -33,6 +42,10 @@ fn child_ctx(ctx: Ctx, key: &str) -> Ctx {
         (Ctx::Root, "services") => Ctx::Services,
         (Ctx::Services, _) => Ctx::Service,
         (Ctx::Service, "healthcheck") => Ctx::Healthcheck,
+        (Ctx::Service, "build") => Ctx::Build,
+        (Ctx::Service | Ctx::Build, "extra_hosts") => Ctx::Hosts,
+        (Ctx::Hosts, _) => Ctx::HostAddresses,
+        (Ctx::Service, "environment" | "labels" | "annotations" | "sysctls") | (Ctx::Build, "args" | "labels" | "additional_contexts") => Ctx::KeyValues,
         _ => Ctx::Other,
     }
 }
@@ -55,10 +68,20 @@ fn merge_at(base: &mut Node, over: Node, ctx: Ctx) {
                 }
                 let child = child_ctx(ctx, &entry.key);
                 match b.get_mut(&entry.key) {
+                    // Elsewhere a null says nothing: the value before stays.
+                    Some(_) if entry.value.is_null() && entry.value.tag.is_none() && !replaces(ctx, &entry.key) && ctx != Ctx::KeyValues => {}
                     Some(existing) if !replaces(ctx, &entry.key) && !entry.value.is_null() => merge_entry(existing, entry.value, child, ctx, &entry.key),
                     // Tags inside stay for `extends` to apply; `strip`
                     // removes what is left once every merge is done.
                     _ => b.insert(entry),
+                }
+            }
+        }
+        // A host's address given again is not added twice.
+        (Kind::Seq(b), Kind::Seq(o)) if ctx == Ctx::HostAddresses => {
+            for item in o {
+                if !b.iter().any(|x| x.as_str().is_some() && x.as_str() == item.as_str()) {
+                    b.push(strip(item));
                 }
             }
         }

@@ -22,6 +22,7 @@ pub mod ports;
 pub mod shorthand;
 pub mod source;
 pub mod to_model;
+pub mod unique;
 pub mod validate;
 pub mod yaml;
 
@@ -89,7 +90,7 @@ impl Session {
     /// Adds one file to the documents merged so far: its own `extends` are
     /// resolved first (a file extends only services it can see, as in
     /// docker compose v2), then it is merged over the others, and merge
-    /// tags left over are dropped.
+    /// tags left over are dropped, and lists made unique.
     pub fn add_file(&mut self, merged: &mut Option<Node>, mut doc: Node) {
         extends::apply(&mut doc, self);
         let next = match merged.take() {
@@ -99,7 +100,9 @@ impl Session {
                 base
             }
         };
-        *merged = Some(merge::strip(next));
+        let mut next = merge::strip(next);
+        unique::enforce(&mut next);
+        *merged = Some(next);
     }
 
     /// Reads a file named by `extends.file`.
@@ -194,6 +197,7 @@ pub fn load(opts: &LoadOptions) -> Result<Loaded, LoadFailure> {
     checks::check(&project, &document, &mut session.problems);
     let mut project = project;
     to_model::drop_unused_resources(&mut project);
+    to_model::scale_into_deploy(&mut project);
     if !session.problems.is_empty() {
         return Err(fail(session));
     }

@@ -183,6 +183,17 @@ impl Node {
         path.iter().try_fold(self, |node, key| node.get(key))
     }
 
+    /// The same content, wherever it was written: spans and key order are
+    /// not compared (a null equals any other spelling of null).
+    pub fn same_as(&self, other: &Node) -> bool {
+        match (&self.kind, &other.kind) {
+            (Kind::Scalar(a), Kind::Scalar(b)) => (a.is_null() && b.is_null()) || (a.text == b.text && a.plain == b.plain),
+            (Kind::Seq(a), Kind::Seq(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_as(y)),
+            (Kind::Map(a), Kind::Map(b)) => a.len() == b.len() && a.iter().all(|e| b.get(&e.key).is_some_and(|v| e.value.same_as(v))),
+            _ => false,
+        }
+    }
+
     /// A short word for the node's type, for messages.
     pub fn type_name(&self) -> &'static str {
         match &self.kind {

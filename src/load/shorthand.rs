@@ -24,6 +24,12 @@ pub fn normalize_service(service: &mut Node, problems: &mut Problems) {
     if let Some(node) = map.get_mut("extra_hosts") {
         extra_hosts(node);
     }
+    // One string for a list: a list of one, so a later file adds to it.
+    for key in ["dns", "dns_opt", "dns_search", "tmpfs"] {
+        if let Some(node) = map.get_mut(key).filter(|n| n.as_scalar().is_some_and(|s| !s.is_null() && !s.text.is_empty())) {
+            *node = Node { tag: node.tag, ..Node::seq(vec![Node { tag: None, ..node.clone() }], node.span) };
+        }
+    }
     if let Some(node) = map.get_mut("build") {
         if let Some(text) = node.as_str().map(str::to_string) {
             *node = single_key_map("context", Node::scalar(text, node.span), node.span, node.tag);

@@ -266,6 +266,16 @@ fn default_network(project: &mut Project) {
     }
 }
 
+/// `scale` also sets `deploy.replicas` when there is a `deploy` section, as
+/// docker compose v2 prints it (after the check that the two agree).
+pub fn scale_into_deploy(project: &mut Project) {
+    for svc in project.services.values_mut() {
+        if let (Some(scale), Some(deploy)) = (svc.scale, &mut svc.deploy) {
+            deploy.replicas = Some(scale);
+        }
+    }
+}
+
 /// Resources no enabled service uses are left out, as docker compose does.
 pub fn drop_unused_resources(project: &mut Project) {
     let mut nets = std::collections::HashSet::new();

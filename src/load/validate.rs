@@ -77,6 +77,14 @@ pub fn check(project: &Project, doc: &Node, problems: &mut Problems) {
             if !all_services.contains(&dep.as_str()) && d.required && !implied.contains(&dep.as_str()) {
                 problems
                     .push(unknown("service", dep, name, &all_services, "define the service, or remove it from depends_on").at_opt(ks(&["depends_on"], &[dep])));
+            } else if let Some(off) = project.disabled_services.get(dep).filter(|_| d.required && !implied.contains(&dep.as_str())) {
+                // As docker compose v2: a required dependency must be enabled too.
+                problems.push(
+                    Problem::new("rcompose::undefined_reference", format!("service `{name}` depends on service `{dep}`, which its profiles disable"))
+                        .at_opt(ks(&["depends_on"], &[dep]))
+                        .label("not enabled")
+                        .help(format!("enable a profile of `{dep}` ({}), or give this dependency `required: false`", off.profiles.join(", "))),
+                );
             }
         }
         for (i, entry) in svc.volumes_from.iter().enumerate() {

@@ -33,12 +33,12 @@ pub struct Build {
     pub cache_from: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cache_to: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::forms::unset_or_false")]
     pub no_cache: Option<bool>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::sorted_map", deserialize_with = "string_map")]
     #[schemars(schema_with = "crate::model::schema::list_or_dict")]
     pub additional_contexts: IndexMap<String, String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::forms::unset_or_false")]
     pub pull: Option<bool>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty", serialize_with = "crate::model::forms::host_list")]
     #[schemars(schema_with = "crate::model::schema::extra_hosts")]
@@ -62,6 +62,6 @@ pub struct Build {
     /// A list only: docker compose v2 refuses a single string.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub platforms: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::forms::unset_or_false")]
     pub privileged: Option<bool>,
 }

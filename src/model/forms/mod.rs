@@ -34,3 +34,10 @@ pub use maps::{env_map, host_list, sorted_map, string_map, ListOrDict};
 pub use mode::FileMode;
 pub use size::ByteSize;
 pub use text::{text_lists, text_vec, Command, ScalarText, StringList};
+
+/// For `skip_serializing_if`: compose prints these flags only when true
+/// (`omitempty` on a plain bool in docker compose v2).
+#[allow(clippy::ref_option)]
+pub fn unset_or_false(flag: &Option<bool>) -> bool {
+    !flag.unwrap_or(false)
+}
