@@ -89,7 +89,7 @@ impl Drop for ChannelWriter {
 
 /// A `Write` that hands what it is given, in the pieces it is given, to
 /// a thread writing into `W`: compression and disk writes overlap with
-/// reading and hashing. At most [`DEPTH`] pieces wait.
+/// reading and hashing. At most `DEPTH` pieces wait.
 pub struct Offload<W> {
     tx: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
     thread: Option<std::thread::JoinHandle<io::Result<W>>>,
