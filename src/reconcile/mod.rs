@@ -16,6 +16,7 @@
 
 pub mod conditions;
 mod create;
+pub mod drift;
 pub mod execute;
 pub mod files;
 pub mod hash;

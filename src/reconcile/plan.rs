@@ -10,6 +10,7 @@ use std::fmt;
 use crate::graph::ServiceGraph;
 use crate::model::{MountType, Project, Service, VolumesFrom};
 
+use super::drift::{options_change, Change};
 use super::hash::config_hash;
 use super::observe::{Observed, ObservedContainer, State};
 
@@ -265,13 +266,10 @@ pub fn plan_up(project: &Project, observed: &Observed, opts: &UpOptions) -> Resu
             (None, true) => return Err(PlanError::MissingExternalVolume { key: key.clone(), name }),
             (None, false) => plan.ops.push(Op::CreateVolume { key: key.clone(), name }),
             (Some(found), false) => {
-                let want_driver = vol.driver.clone().unwrap_or_else(|| "local".into());
-                let want_opts: std::collections::BTreeMap<&String, &String> = vol.driver_opts.iter().collect();
-                let have_opts: std::collections::BTreeMap<&String, &String> = found.options.iter().collect();
-                if found.driver != want_driver || want_opts != have_opts {
+                if let Some(Change::Options { had, wanted }) = options_change(vol, found) {
                     plan.warnings.push(format!(
-                        "volume \"{name}\" exists with driver {} and options {:?}, but the file asks for driver {want_driver} and options {:?}; it is used as it is; `rcompose up --migrate-volumes` moves its data into a volume made as the file asks and keeps the old data in a volume of its own",
-                        found.driver, have_opts, want_opts
+                        "volume \"{name}\" exists with driver {} and options {:?}, but the file asks for driver {} and options {:?}; it is used as it is; `rcompose up --migrate-volumes` moves its data into a volume made as the file asks and keeps the old data in a volume of its own",
+                        had.0, had.1, wanted.0, wanted.1
                     ));
                 }
                 let owner = found.labels.get(crate::engine::labels::PROJECT);

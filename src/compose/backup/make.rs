@@ -14,13 +14,12 @@ use miette::miette;
 use super::archive::{compressor, Header, ServiceMeta, Trailer, VolumeMeta, Writer, FORMAT};
 use super::guard::{Guard, Relaunch, Undo};
 use super::pipe::{self, Offload};
-use super::quiesce::{quiesce, writers};
-use crate::compose::lifecycle::by_level;
+use super::quiesce::{held_around, quiesce, start_order, writers};
 use crate::compose::volume::Helper;
 use crate::engine::{labels, Engine, EngineError};
 use crate::model::{MountType, Project};
 use crate::progress::{Event, Kind, Reporter, Status};
-use crate::reconcile::observe::{observe, Observed, ObservedContainer};
+use crate::reconcile::observe::{observe, Observed};
 use crate::reconcile::plan::image_ref;
 use crate::reconcile::steps::{Noun, Step, Steps, Verb};
 use crate::{Error, ErrorKind};
@@ -101,7 +100,7 @@ pub async fn backup(
     let undo = Undo {
         project: project.name.clone(),
         pid: std::process::id(),
-        containers: by_level(project, &writers).into_iter().flatten().map(|c| (c.id.clone(), c.name.clone())).collect(),
+        containers: start_order(project, &writers).iter().map(|c| (c.id.clone(), c.name.clone())).collect(),
         paused: req.pause,
         partial: Some(partial.clone()),
         staged: Vec::new(),
@@ -201,19 +200,8 @@ pub async fn backup_steps(engine: &dyn Engine, project: &Project, req: &BackupRe
     let (observed, header) = select(engine, project, req, reporter).await?;
     let names: Vec<String> = header.volumes.iter().map(|v| v.name.clone()).collect();
     let writers = writers(&observed, &names);
-    let order: Vec<&ObservedContainer> = by_level(project, &writers).into_iter().flatten().collect();
-    let (hold, release) = if req.pause { (Verb::Pause, Verb::Unpause) } else { (Verb::Stop, Verb::Start) };
-    let mut steps = Steps::default();
-    for c in order.iter().rev() {
-        steps.push(Step::new(hold, Noun::Container, c.name.clone(), "writes to a volume being backed up"));
-    }
-    for v in &header.volumes {
-        steps.push(Step::new(Verb::Copy, Noun::Volume, v.name.clone(), format!("into {}", req.output.display())));
-    }
-    for c in order {
-        steps.push(Step::new(release, Noun::Container, c.name.clone(), "held for the copy"));
-    }
-    Ok(steps)
+    let copies = header.volumes.iter().map(|v| Step::new(Verb::Copy, Noun::Volume, v.name.clone(), format!("into {}", req.output.display()))).collect();
+    Ok(held_around(&start_order(project, &writers), req.pause, ("writes to a volume being backed up", "held for the copy"), copies))
 }
 
 /// Removes the helpers, and the unfinished file unless `partial` is empty.

@@ -8,6 +8,7 @@ use crate::engine::{Engine, State};
 use crate::model::Project;
 use crate::progress::Reporter;
 use crate::reconcile::observe::{Observed, ObservedContainer};
+use crate::reconcile::steps::{Noun, Step, Steps, Verb};
 use crate::Error;
 
 /// Containers held still, to be let go with [`Quiesced::resume`].
@@ -27,6 +28,29 @@ pub fn writers<'a>(observed: &'a Observed, volumes: &[String]) -> Vec<&'a Observ
         .filter(|c| c.state == State::Running)
         .filter(|c| c.mounts.iter().any(|m| m.kind == "volume" && m.read_write && m.name.as_ref().is_some_and(|n| volumes.contains(n))))
         .collect()
+}
+
+/// `containers` in start order: dependencies first.
+pub fn start_order<'a>(project: &Project, containers: &[&'a ObservedContainer]) -> Vec<&'a ObservedContainer> {
+    by_level(project, containers).into_iter().flatten().collect()
+}
+
+/// The steps of holding `order` (start order) still around `work`: each
+/// stopped (or paused) from dependents down, then `work`, then each let go
+/// from dependencies up; `why` gives the reasons of the two.
+pub fn held_around(order: &[&ObservedContainer], pause: bool, why: (&str, &str), work: Vec<Step>) -> Steps {
+    let (hold, release) = if pause { (Verb::Pause, Verb::Unpause) } else { (Verb::Stop, Verb::Start) };
+    let mut steps = Steps::default();
+    for c in order.iter().rev() {
+        steps.push(Step::new(hold, Noun::Container, c.name.clone(), why.0));
+    }
+    for step in work {
+        steps.push(step);
+    }
+    for c in order {
+        steps.push(Step::new(release, Noun::Container, c.name.clone(), why.1));
+    }
+    steps
 }
 
 /// Stops (or pauses) `containers`, dependents first. A failure part way

@@ -19,14 +19,14 @@ use super::archive::{self, Contents, Header, Root, Sink, VolumeMeta};
 use super::guard::{Guard, Relaunch, Undo};
 use super::make::Meter;
 use super::pipe;
-use super::quiesce::{quiesce, writers};
-use crate::compose::lifecycle::by_level;
+use super::quiesce::{held_around, quiesce, start_order, writers};
 use crate::compose::volume::Helper;
 use crate::engine::{labels, Engine, EngineError, VolumeSpec};
 use crate::model::Project;
 use crate::progress::Reporter;
-use crate::reconcile::observe::{observe, Observed, ObservedContainer};
+use crate::reconcile::observe::{observe, Observed};
 use crate::reconcile::plan::image_ref;
+use crate::reconcile::resources::volume_spec;
 use crate::reconcile::steps::{Noun, Step, Steps, Verb};
 use crate::{Error, ErrorKind};
 
@@ -100,7 +100,7 @@ pub async fn restore(
     let undo = Undo {
         project: project.name.clone(),
         pid: std::process::id(),
-        containers: by_level(project, &writers).into_iter().flatten().map(|c| (c.id.clone(), c.name.clone())).collect(),
+        containers: start_order(project, &writers).iter().map(|c| (c.id.clone(), c.name.clone())).collect(),
         paused: false,
         partial: None,
         staged: names.iter().map(|n| (image.clone(), n.clone(), staging.clone())).collect(),
@@ -155,21 +155,10 @@ pub async fn restore_steps(engine: &dyn Engine, project: &Project, req: &Restore
     let observed = observe(engine, project, &[]).await?;
     let names: Vec<String> = header.volumes.iter().map(|m| target_name(project, m)).collect();
     let writers = writers(&observed, &names);
-    let order: Vec<&ObservedContainer> = by_level(project, &writers).into_iter().flatten().collect();
-    let mut steps = Steps::default();
-    for name in names.iter().filter(|n| !observed.volumes.contains_key(*n)) {
-        steps.push(Step::new(Verb::Create, Noun::Volume, name.clone(), "missing"));
-    }
-    for c in order.iter().rev() {
-        steps.push(Step::new(Verb::Stop, Noun::Container, c.name.clone(), "uses a volume being restored"));
-    }
-    for name in &names {
-        steps.push(Step::new(Verb::Write, Noun::Volume, name.clone(), format!("from {}", req.file.display())));
-    }
-    for c in order {
-        steps.push(Step::new(Verb::Start, Noun::Container, c.name.clone(), "held for the restore"));
-    }
-    Ok(steps)
+    let writes = names.iter().map(|n| Step::new(Verb::Write, Noun::Volume, n.clone(), format!("from {}", req.file.display()))).collect();
+    let held = held_around(&start_order(project, &writers), false, ("uses a volume being restored", "held for the restore"), writes);
+    let creates = names.iter().filter(|n| !observed.volumes.contains_key(*n)).map(|n| Step::new(Verb::Create, Noun::Volume, n.clone(), "missing"));
+    Ok(Steps { steps: creates.chain(held.steps).collect(), warnings: held.warnings })
 }
 
 async fn read_header(file: &std::path::Path) -> Result<Header, Error> {
@@ -240,18 +229,19 @@ async fn ensure(engine: &dyn Engine, project: &Project, observed: &Observed, met
     if meta.external && !project.volumes.contains_key(&meta.key) {
         return Err(Error::new(ErrorKind::State, miette!(help = "create it first: it is external to the project", "external volume {name} does not exist")));
     }
-    let mut l: HashMap<String, String> = meta.labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-    l.insert(labels::PROJECT.into(), project.name.clone());
-    l.insert(labels::VOLUME.into(), meta.key.clone());
-    l.insert(labels::VERSION.into(), labels::version());
-    let spec = match project.volumes.get(&meta.key) {
-        Some(v) => VolumeSpec {
-            name: name.to_string(),
-            driver: v.driver.clone(),
-            driver_opts: v.driver_opts.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-            labels: l,
-        },
-        None => VolumeSpec { name: name.to_string(), driver: meta.driver.clone(), driver_opts: meta.driver_opts.clone().into_iter().collect(), labels: l },
+    let spec = if project.volumes.contains_key(&meta.key) {
+        // As `up` would create it, keeping the labels it had when backed up.
+        let mut spec = volume_spec(project, &meta.key);
+        for (k, v) in &meta.labels {
+            spec.labels.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+        spec
+    } else {
+        let mut l: HashMap<String, String> = meta.labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        l.insert(labels::PROJECT.into(), project.name.clone());
+        l.insert(labels::VOLUME.into(), meta.key.clone());
+        l.insert(labels::VERSION.into(), labels::version());
+        VolumeSpec { name: name.to_string(), driver: meta.driver.clone(), driver_opts: meta.driver_opts.clone().into_iter().collect(), labels: l }
     };
     engine.create_volume(&spec).await?;
     Ok(())

@@ -7,78 +7,19 @@
 //! own, outside the project, until the user removes it. Nothing is ever
 //! deleted without a copy.
 
-use std::collections::BTreeMap;
-use std::fmt;
-
 use miette::miette;
 
 use super::copy;
-use crate::engine::{labels, ContainerRef, Engine, VolumeSpec};
+use crate::engine::{ContainerRef, Engine, VolumeSpec};
 use crate::model::Project;
 use crate::progress::{Event, Kind, Reporter, Status};
+pub use crate::reconcile::drift::{drifts, Change, Drift};
 use crate::reconcile::observe::Observed;
 use crate::reconcile::resources::volume_spec;
 use crate::{Error, ErrorKind};
 
 /// Label on a volume that holds data kept by a migration.
 pub const MIGRATED_FROM: &str = "io.rcompose.migrated-from";
-
-/// How a project volume differs from what the engine has.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Drift {
-    pub key: String,
-    /// The engine name the file asks for.
-    pub name: String,
-    pub change: Change,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Change {
-    /// Same name, other driver or options: (driver, options) had → wanted.
-    Options { had: (String, BTreeMap<String, String>), wanted: (String, BTreeMap<String, String>) },
-    /// The file names it anew; the data is in `old`.
-    Renamed { old: String },
-}
-
-impl fmt::Display for Drift {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.change {
-            Change::Options { had, wanted } => write!(
-                f,
-                "volume {} has driver {} and options {:?}, but the file asks for driver {} and options {:?}",
-                self.name, had.0, had.1, wanted.0, wanted.1
-            ),
-            Change::Renamed { old } => write!(f, "volume `{}` is now named {} in the file, but its data is in {old}", self.key, self.name),
-        }
-    }
-}
-
-/// The drifted volumes among the project's volume `keys`. Pure.
-pub fn drifts(project: &Project, observed: &Observed, keys: &[&str]) -> Vec<Drift> {
-    let mut out = Vec::new();
-    for (key, vol) in &project.volumes {
-        if vol.external || !keys.contains(&key.as_str()) {
-            continue;
-        }
-        let name = vol.name().to_string();
-        let change = match observed.volumes.get(&name) {
-            Some(found) => {
-                let wanted = (vol.driver.clone().unwrap_or_else(|| "local".into()), vol.driver_opts.clone().into_iter().collect::<BTreeMap<_, _>>());
-                let had = (found.driver.clone(), found.options.clone().into_iter().collect::<BTreeMap<_, _>>());
-                (had != wanted).then_some(Change::Options { had, wanted })
-            }
-            None => observed
-                .volumes
-                .values()
-                .find(|v| v.labels.get(labels::PROJECT) == Some(&project.name) && v.labels.get(labels::VOLUME) == Some(key))
-                .map(|v| Change::Renamed { old: v.name.clone() }),
-        };
-        if let Some(change) = change {
-            out.push(Drift { key: key.clone(), name, change });
-        }
-    }
-    out
-}
 
 /// The refusal of `up` without `--migrate-volumes` for a renamed volume:
 /// starting on an empty volume would look like lost data.
